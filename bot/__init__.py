@@ -1,0 +1,1 @@
+"""Mentor bot: the application (conversation core, channels, actions, storage, CLI)."""

@@ -1,0 +1,64 @@
+"""The base of every Mentor action: dependencies, the person's place, leaving a pending question."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions import say
+from bot.actions.deps import ActionDeps
+from bot.storage import users
+
+
+class MentorAction(Action):
+    """An action built with its dependencies; subclasses implement ``answer``."""
+
+    action_name = ""
+
+    def __init__(self, deps: ActionDeps) -> None:
+        self.deps = deps
+
+    def name(self) -> str:
+        return self.action_name
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        """Answer, and drop a pending delete confirmation the person moved away from."""
+        events = self.answer(dispatcher, tracker)
+        if tracker.get_slot("awaiting_delete") and not any(
+            e.get("name") == "awaiting_delete" for e in events if e.get("event") == "slot"
+        ):
+            events.append(SlotSet("awaiting_delete", False))
+        return events
+
+    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        """Send payloads and return events."""
+        raise NotImplementedError
+
+    def country(self, tracker: Tracker) -> str | None:
+        """The person's country: named in this message (or through a city), else as remembered."""
+        named = self._named_country(tracker)
+        with self.deps.database.session() as session:
+            user = users.get(session, tracker.sender_id)
+            if user is None:
+                return named
+            if named:
+                user.country = named
+                user.city = next(tracker.get_latest_entity_values("city"), user.city)
+            return user.country
+
+    def _named_country(self, tracker: Tracker) -> str | None:
+        country = next(tracker.get_latest_entity_values("country"), None)
+        if country in ("MA", "TN"):
+            return country
+        city = next(tracker.get_latest_entity_values("city"), None)
+        found = self.deps.city_countries.get(str(city)) if city else None
+        return found if found in ("MA", "TN") else None
+
+    def menu(self, dispatcher: CollectingDispatcher) -> None:
+        """Offer the main topics."""
+        dispatcher.utter_message(json_message=say.buttons(*map(say.topic_button, self.deps.knowledge.menu)))

@@ -1,0 +1,62 @@
+"""Answering from the knowledge base: a topic, a follow-up on it, or what is out of scope."""
+
+from __future__ import annotations
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions import say
+from bot.actions.base import MentorAction
+from knowledge.topics import TOPIC_BY_INTENT
+
+
+class AnswerTopic(MentorAction):
+    """Answers the topic the person asked about, then offers related topics."""
+
+    action_name = "action_answer_topic"
+
+    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        """Send the entry for the message's intent."""
+        topic = TOPIC_BY_INTENT[tracker.get_intent_of_latest_message()]
+        self.say_topic(dispatcher, topic, self.country(tracker))
+        return [SlotSet("last_topic", topic)]
+
+    def say_topic(self, dispatcher: CollectingDispatcher, topic: str, country: str | None) -> None:
+        """The entry (with the live call status for deadlines) and its related topics."""
+        if topic == "apply.deadlines":
+            dispatcher.utter_message(json_message=say.deadline(country))
+        dispatcher.utter_message(json_message=say.entry(topic, country))
+        related = self.deps.knowledge.entries[topic].related
+        choices = [say.topic_button(t) for t in related]
+        if topic == "apply.deadlines":
+            choices.append(say.intent_button("button_subscribe", "subscribe"))
+        dispatcher.utter_message(json_message=say.buttons(*choices))
+
+
+class Followup(AnswerTopic):
+    """Answers the previous topic again for the place the person now names ("and in Tunisia?")."""
+
+    action_name = "action_followup"
+
+    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        """Repeat the last topic for the named country, or ask which topic."""
+        topic = tracker.get_slot("last_topic")
+        if not topic:
+            dispatcher.utter_message(json_message=say.string("followup_no_topic"))
+            self.menu(dispatcher)
+            return []
+        self.say_topic(dispatcher, topic, self.country(tracker))
+        return []
+
+
+class OutOfScope(MentorAction):
+    """Says what the bot can help with."""
+
+    action_name = "action_out_of_scope"
+
+    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        """Explain the scope and show the menu."""
+        dispatcher.utter_message(json_message=say.string("out_of_scope"))
+        self.menu(dispatcher)
+        return []

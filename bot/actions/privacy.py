@@ -1,0 +1,69 @@
+"""Privacy: what is stored about the person, and deleting it after a confirmation."""
+
+from __future__ import annotations
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions import say
+from bot.actions.base import MentorAction
+from bot.storage import personal_data
+
+
+class Privacy(MentorAction):
+    """Explains the privacy rules and what is stored about this person today."""
+
+    action_name = "action_privacy"
+
+    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        """Send the privacy entry, the person's summary, and a delete button."""
+        dispatcher.utter_message(json_message=say.entry("privacy"))
+        with self.deps.database.session() as session:
+            summary = personal_data.summary(session, tracker.sender_id)
+        dispatcher.utter_message(json_message=say.privacy_summary(summary))
+        dispatcher.utter_message(
+            json_message=say.buttons(
+                say.intent_button("button_delete", "delete_data"), say.intent_button("button_menu", "greet")
+            )
+        )
+        return [SlotSet("last_topic", "privacy")]
+
+
+class ConfirmDelete(MentorAction):
+    """Asks before deleting anything."""
+
+    action_name = "action_confirm_delete"
+
+    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        """Ask for confirmation with yes/no buttons."""
+        dispatcher.utter_message(json_message=say.string("delete_confirm"))
+        dispatcher.utter_message(
+            json_message=say.buttons(
+                say.intent_button("button_yes", "affirm"), say.intent_button("button_no", "deny")
+            )
+        )
+        return [SlotSet("awaiting_delete", True)]
+
+
+class DeleteData(MentorAction):
+    """Deletes the person's data once they confirmed (the core deletes after the turn is saved)."""
+
+    action_name = "action_delete_data"
+
+    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        """Ask the core to forget the person, and say it is done."""
+        dispatcher.utter_message(json_message=say.forget_user())
+        dispatcher.utter_message(json_message=say.string("deleted"))
+        return [SlotSet("awaiting_delete", False)]
+
+
+class CancelDelete(MentorAction):
+    """Keeps everything when the person says no."""
+
+    action_name = "action_cancel_delete"
+
+    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        """Confirm that nothing was deleted."""
+        dispatcher.utter_message(json_message=say.string("delete_cancelled"))
+        return [SlotSet("awaiting_delete", False)]

@@ -1,0 +1,62 @@
+"""The payloads actions send instead of text; the core's renderer turns them into words and buttons.
+
+Each function returns one ``json_message`` for ``CollectingDispatcher.utter_message``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from knowledge.topics import intent_for_topic
+
+Payload = dict[str, Any]
+
+
+def entry(topic: str, country: str | None = None) -> Payload:
+    """A knowledge entry's answer, with its source line (and the paragraph for ``country``)."""
+    return {"entry": topic, "country": country}
+
+
+def string(key: str, **params: Any) -> Payload:
+    """An interface string from ``knowledge/strings``."""
+    return {"string": key, "params": params}
+
+
+def deadline(country: str | None) -> Payload:
+    """Where calls stand now, computed when it is rendered."""
+    return {"deadline": True, "country": country}
+
+
+def privacy_summary(summary: dict[str, Any]) -> Payload:
+    """What is stored about the person."""
+    return {"privacy_summary": summary}
+
+
+def buttons(*choices: Payload) -> Payload:
+    """Quick replies for the message before it."""
+    return {"buttons": list(choices)}
+
+
+def topic_button(topic: str) -> Payload:
+    """A button that asks about a topic; labelled with the entry's title."""
+    return {"topic": topic, "payload": f"/{intent_for_topic(topic)}"}
+
+
+def intent_button(label_key: str, intent: str) -> Payload:
+    """A button that sends an intent; labelled with an interface string."""
+    return {"label": label_key, "payload": f"/{intent}"}
+
+
+def language_buttons() -> Payload:
+    """One button per reply language."""
+    return {"languages": True}
+
+
+def set_language(language: str) -> Payload:
+    """Tell the core the person chose a reply language."""
+    return {"set_language": language}
+
+
+def forget_user() -> Payload:
+    """Tell the core to delete everything about the person once the turn is over."""
+    return {"forget_user": True}

@@ -1,0 +1,86 @@
+"""The ``mentor`` command: thin subcommands that parse, build, call, print, and exit non-zero on failure."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Sequence
+
+from bot.errors import MentorError
+from bot.settings import FIELDS, Settings
+
+
+def _quiet_third_parties() -> None:
+    """Rasa telemetry off, TensorFlow's start-up chatter off: set before Rasa is imported."""
+    os.environ["RASA_TELEMETRY_ENABLED"] = "false"
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mentor",
+        description="Mentor bot: art. 27 traineeships between Italy, Morocco and Tunisia.",
+        epilog="Settings (environment): " + "; ".join(f"{k}: {v}" for k, v in FIELDS.items()),
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("run", help="run the bot (a terminal chat when no channel is configured)")
+    commands.add_parser("chat", help="talk to the bot in the terminal (reads a pipe line by line too)")
+    ask = commands.add_parser("ask", help="answer one message, or one per line of standard input")
+    ask.add_argument("message", nargs="?", help="the message; read standard input when absent")
+    ask.add_argument("--json", action="store_true", help="print one JSON object per message")
+    train = commands.add_parser("train", help="train the models (skipped when their inputs did not change)")
+    train.add_argument("--force", action="store_true", help="train even if nothing changed")
+    kb = commands.add_parser("kb", help="knowledge base tools")
+    kb.add_subparsers(dest="kb_command", required=True).add_parser("validate", help="check the content")
+    commands.add_parser("validate", help="check the Rasa domain, NLU data and stories for consistency")
+    evaluate = commands.add_parser("eval", help="NLU accuracy on the held-out set, or `eval langid`")
+    evaluate.add_argument("what", nargs="?", choices=["nlu", "langid"], default="nlu")
+    evaluate.add_argument("--file", help="evaluation file for langid (default: ../shared/eval/langid)")
+    bench = commands.add_parser("bench", help="speed and memory figures, as JSON")
+    bench.add_argument("--output", default="bench-results.json", help="where to write the JSON")
+    bench.add_argument("--messages", type=int, default=1000, help="messages for the full-turn figures")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``mentor`` console script."""
+    args = _parser().parse_args(argv)
+    _quiet_third_parties()
+    try:
+        settings = Settings.from_env()
+    except MentorError as error:
+        sys.stderr.write(f"mentor: bad setting {error}\n")
+        return 2
+    from bot import logs
+
+    logs.configure(settings.log_level)
+    try:
+        return _dispatch(args, settings)
+    except MentorError as error:
+        sys.stderr.write(f"mentor: {error}\n")
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    from bot import commands
+
+    if args.command in ("run", "chat"):
+        return asyncio.run(commands.chat(settings))
+    if args.command == "ask":
+        return asyncio.run(commands.ask(settings, args.message, args.json))
+    if args.command == "train":
+        commands.train(settings, args.force)
+        return 0
+    if args.command == "kb":
+        return commands.kb_validate()
+    if args.command == "validate":
+        return commands.validate_data()
+    if args.command == "eval":
+        return commands.evaluate(settings, args.what, args.file)
+    if args.command == "bench":
+        return commands.bench(settings, args.output, args.messages)
+    raise AssertionError(args.command)

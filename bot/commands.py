@@ -1,0 +1,89 @@
+"""What each ``mentor`` subcommand does, kept apart from argument parsing."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+import uuid
+from datetime import date
+
+from bot import app, training
+from bot.channels.base import InboundMessage
+from bot.channels.terminal import TerminalChannel
+from bot.settings import Settings
+from knowledge import loader
+
+IN_MEMORY = "sqlite://"
+
+
+async def chat(settings: Settings) -> int:
+    """A conversation in the terminal; interactive when standard input is a terminal."""
+    built = app.build(settings)
+    interactive = sys.stdin.isatty()
+    intro = built.knowledge.string("chat_intro", settings.default_language) if interactive else None
+    await TerminalChannel(built.conversation, sys.stdin, sys.stdout, intro).run()
+    return 0
+
+
+async def ask(settings: Settings, message: str | None, as_json: bool) -> int:
+    """Answer one message, or each line of standard input, each without a conversation before it."""
+    built = app.build(dataclasses.replace(settings, database_url=IN_MEMORY))
+    lines = [message] if message is not None else (line.rstrip("\n") for line in sys.stdin)
+    for line in lines:
+        result = await built.conversation.handle(InboundMessage("ask", uuid.uuid4().hex, line))
+        if as_json:
+            fields = {
+                "text": result.text,
+                "language": result.language,
+                "intent": result.intent,
+                "confidence": None if result.confidence is None else round(result.confidence, 4),
+                "topic": result.topic,
+                "reply_language": result.reply_language,
+                "reply": result.reply,
+            }
+            sys.stdout.write(json.dumps(fields, ensure_ascii=False) + "\n")
+        else:
+            sys.stdout.write(result.reply + "\n")
+        sys.stdout.flush()
+    return 0
+
+
+def train(settings: Settings, force: bool) -> None:
+    """Train the models when their inputs changed."""
+    trained = training.train(settings, force=force)
+    sys.stdout.write("models trained\n" if trained else "models are up to date\n")
+
+
+def kb_validate() -> int:
+    """Report every content problem with its file and entry id; non-zero when there are errors."""
+    _, problems = loader.load(today=date.today())
+    from knowledge.references import check_references
+
+    problems += check_references()
+    for problem in problems:
+        sys.stdout.write(f"{problem}\n")
+    errors = sum(p.error for p in problems)
+    sys.stdout.write(f"knowledge base: {errors} errors, {len(problems) - errors} warnings\n")
+    return 1 if errors else 0
+
+
+def validate_data() -> int:
+    """Rasa's own consistency checks of domain, NLU data and stories."""
+    from bot.data_validation import validate
+
+    return 0 if validate() else 1
+
+
+def evaluate(settings: Settings, what: str, file: str | None) -> int:
+    """Print the NLU or language-identification evaluation."""
+    from bot.evaluation import runner
+
+    return runner.run(settings, what, file)
+
+
+def bench(settings: Settings, output: str, messages: int) -> int:
+    """Write the benchmark figures as JSON."""
+    from bot.evaluation import bench as benchmarks
+
+    return benchmarks.run(settings, output, messages)

@@ -1,0 +1,38 @@
+"""The Rasa agent, with custom actions run in-process and the tracker in the bot's database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from rasa.core.actions.constants import SELECTIVE_DOMAIN
+from rasa.core.agent import Agent
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.utils.endpoints import EndpointConfig
+from rasa_sdk import Action
+from rasa_sdk.executor import ActionExecutor
+
+from bot.errors import ModelMissingError
+
+
+class InProcessActions(EndpointConfig):
+    """An action endpoint whose ``request`` hands Rasa's payload to a rasa_sdk executor, not to HTTP."""
+
+    def __init__(self, actions: Iterable[Action]) -> None:
+        super().__init__(url="in-process://actions", **{SELECTIVE_DOMAIN: True})
+        self._executor = ActionExecutor()
+        for action in actions:
+            self._executor.register_action(action)
+
+    async def request(self, method: str = "post", subpath: str | None = None, **kwargs: Any) -> Any:
+        """Run the action named in ``kwargs['json']`` and return its events and responses."""
+        return await self._executor.run(kwargs["json"])
+
+
+def load_agent(model_path: Path, database_url: str, actions: Iterable[Action]) -> Agent:
+    """Load the trained model with the SQL tracker store and in-process actions."""
+    if not model_path.exists():
+        raise ModelMissingError(f"no trained model at {model_path}: run `mentor train`")
+    tracker_store = SQLTrackerStore(host=database_url)
+    return Agent.load(model_path, tracker_store=tracker_store, action_endpoint=InProcessActions(actions))

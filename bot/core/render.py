@@ -1,0 +1,142 @@
+"""Turn action payloads (``bot.actions.say``) into text and buttons in one reply language."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_time
+
+from bot.channels.base import Button, OutboundMessage
+from knowledge import calls
+from knowledge.model import Call, KnowledgeBase, pick
+
+LANGUAGE_NAMES = {"fr": "Français", "ar": "العربية", "ary": "Darija", "aeb": "Tounsi", "en": "English", "it": "Italiano"}
+# Darija and Derja are written with French month names in Latin script.
+BABEL_LOCALE = {"fr": "fr", "ar": "ar", "en": "en", "it": "it", "ary": "fr", "aeb": "fr"}
+MAX_SOURCES_SHOWN = 2
+
+
+class Renderer:
+    """Renders payloads with the knowledge base and the clock (deadlines are computed when shown)."""
+
+    def __init__(self, knowledge: KnowledgeBase, clock: Callable[[], datetime]) -> None:
+        self.knowledge = knowledge
+        self.clock = clock
+
+    def render(self, payloads: Iterable[dict[str, Any]], language: str) -> list[OutboundMessage]:
+        """One message per text payload; a buttons payload attaches to the message before it."""
+        messages: list[OutboundMessage] = []
+        for payload in payloads:
+            if "buttons" in payload or "languages" in payload:
+                buttons = self._buttons(payload, language)
+                if messages:
+                    last = messages.pop()
+                    messages.append(OutboundMessage(last.text, language, last.buttons + buttons))
+                continue
+            text = self._text(payload, language)
+            if text:
+                messages.append(OutboundMessage(text, language))
+        return messages
+
+    def _text(self, payload: dict[str, Any], language: str) -> str | None:
+        if "entry" in payload:
+            return self.entry(payload["entry"], language, payload.get("country"))
+        if "string" in payload:
+            return self.knowledge.string(payload["string"], language, **payload.get("params", {}))
+        if "deadline" in payload:
+            return self.deadline(language, payload.get("country"))
+        if "privacy_summary" in payload:
+            return self.privacy_summary(payload["privacy_summary"], language)
+        return None
+
+    def entry(self, topic: str, language: str, country: str | None = None) -> str:
+        """An entry's answer followed by its sources and the date it was checked."""
+        entry = self.knowledge.entries[topic]
+        sources = "; ".join(f"{s.title} ({s.url})" for s in entry.sources[:MAX_SOURCES_SHOWN])
+        checked = self.date(entry.checked, language)
+        source_line = self.knowledge.string("source_line", language, sources=sources, date=checked)
+        return f"{entry.answer_in(language, country)}\n\n{source_line}"
+
+    def deadline(self, language: str, country: str | None) -> str:
+        """Where calls stand right now."""
+        now = self.clock()
+        status = calls.status(self.knowledge.calls, now, country)
+        lines = [self._open_call(call, now, language) for call in status.open]
+        if not status.open:
+            lines.append(self.knowledge.string("deadline_none", language))
+        if status.upcoming is not None and status.upcoming.opens is not None:
+            lines.append(self._at("deadline_upcoming", status.upcoming, status.upcoming.opens, language))
+        if not status.open and status.last_closed is not None:
+            closed = status.last_closed
+            lines.append(
+                self.knowledge.string(
+                    "deadline_last_closed",
+                    language,
+                    title=pick(closed.title, language),
+                    date=self.date(closed.closes.astimezone(ZoneInfo(closed.timezone)), language),
+                )
+            )
+        if not status.open:
+            lines.append(self.knowledge.string("deadline_notify_offer", language))
+        return " ".join(lines)
+
+    def _open_call(self, call: Call, now: datetime, language: str) -> str:
+        remaining = call.closes - now
+        if remaining.days >= 1:
+            return self._at("deadline_open_days", call, call.closes, language, days=remaining.days)
+        hours = max(1, int(remaining.total_seconds() // 3600))
+        return self._at("deadline_open_hours", call, call.closes, language, hours=hours)
+
+    def _at(self, key: str, call: Call, moment: datetime, language: str, **extra: object) -> str:
+        local = moment.astimezone(ZoneInfo(call.timezone))
+        return self.knowledge.string(
+            key,
+            language,
+            title=pick(call.title, language),
+            date=self.date(local, language),
+            time=format_time(local, "HH:mm", locale=BABEL_LOCALE[language]),
+            zone=self.knowledge.string(f"zone.{call.timezone}", language),
+            **extra,
+        )
+
+    def privacy_summary(self, summary: dict[str, Any], language: str) -> str:
+        """What is stored about the person, in words."""
+        consents = summary.get("consents", {})
+
+        def word(value: bool | None) -> str:
+            return self.knowledge.string("word_yes" if value else "word_no", language)
+
+        chosen = summary.get("language")
+        return self.knowledge.string(
+            "privacy_summary",
+            language,
+            language=LANGUAGE_NAMES.get(chosen, self.knowledge.string("word_unknown", language)),
+            news=word(consents.get("news")),
+            reminders=word(consents.get("reminders")),
+            history=summary.get("history_events", 0),
+            unanswered=summary.get("unanswered_questions", 0),
+        )
+
+    @staticmethod
+    def date(moment: Any, language: str) -> str:
+        """A date written the way the reply language writes it."""
+        return format_date(moment, "long", locale=BABEL_LOCALE[language])
+
+    def _buttons(self, payload: dict[str, Any], language: str) -> tuple[Button, ...]:
+        if payload.get("languages"):
+            return tuple(
+                Button(name, "/choose_language" + json.dumps({"language": code}))
+                for code, name in LANGUAGE_NAMES.items()
+            )
+        buttons = []
+        for choice in payload["buttons"]:
+            if "topic" in choice:
+                title = pick(self.knowledge.entries[choice["topic"]].title, language)
+            else:
+                title = self.knowledge.string(choice["label"], language)
+            buttons.append(Button(title, choice["payload"]))
+        return tuple(buttons)

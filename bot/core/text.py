@@ -1,0 +1,39 @@
+"""Cleaning what people send before anything reads it."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+MAX_CHARS = 1000
+
+
+@dataclass(frozen=True)
+class CleanText:
+    """The text to read, and whether it had to be cut."""
+
+    text: str
+    truncated: bool
+
+    @property
+    def has_letters(self) -> bool:
+        """Whether there is anything to read (emoji, digits and punctuation alone are not)."""
+        return any(char.isalpha() for char in self.text)
+
+
+def clean(raw: str, max_chars: int = MAX_CHARS) -> CleanText:
+    """Drop control and invisible format characters, fold whitespace, and cut very long text."""
+    text = unicodedata.normalize("NFC", raw or "")
+    kept = []
+    for char in text:
+        category = unicodedata.category(char)
+        if char in "\n\t" or char.isspace():
+            kept.append(" ")
+        elif category in ("Cc", "Cf", "Cs", "Co", "Cn"):
+            continue
+        else:
+            kept.append(char)
+    folded = " ".join("".join(kept).split())
+    if len(folded) > max_chars:
+        return CleanText(folded[:max_chars].rsplit(" ", 1)[0] or folded[:max_chars], truncated=True)
+    return CleanText(folded, truncated=False)

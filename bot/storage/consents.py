@@ -1,0 +1,36 @@
+"""Consent per purpose, with the time it was given or withdrawn (append-only history)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.storage.models import Consent
+
+PURPOSES = ("reminders", "news")
+
+
+def record(session: Session, user_id: str, purpose: str, granted: bool, now: datetime) -> Consent:
+    """Record a decision; the newest decision per purpose is the one in force."""
+    if purpose not in PURPOSES:
+        raise ValueError(f"unknown consent purpose {purpose!r}")
+    consent = Consent(user_id=user_id, purpose=purpose, granted=granted, at=now)
+    session.add(consent)
+    session.flush()
+    return consent
+
+
+def current(session: Session, user_id: str) -> dict[str, Consent]:
+    """The decision in force for each purpose the person has decided on."""
+    rows = session.execute(
+        select(Consent).where(Consent.user_id == user_id).order_by(Consent.at, Consent.id)
+    ).scalars()
+    return {row.purpose: row for row in rows}
+
+
+def has(session: Session, user_id: str, purpose: str) -> bool:
+    """Whether the person currently agrees to this purpose."""
+    decision = current(session, user_id).get(purpose)
+    return bool(decision and decision.granted)

@@ -1,0 +1,45 @@
+"""Everything the bot holds about one person: show it, and delete it for real."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from bot.storage.models import RASA_EVENTS, Consent, UnansweredQuestion, User
+
+
+def summary(session: Session, user_id: str) -> dict[str, Any]:
+    """What is stored about the person, as counts and settings (no message text)."""
+    user = session.get(User, user_id)
+    if user is None:
+        return {}
+    consents = session.execute(select(Consent).where(Consent.user_id == user_id)).scalars()
+    return {
+        "channel": user.channel,
+        "language": user.chosen_language or user.reply_language,
+        "country": user.country,
+        "city": user.city,
+        "since": user.created_at.date().isoformat(),
+        "consents": {c.purpose: c.granted for c in consents},
+        "history_events": _count(session, RASA_EVENTS.c.sender_id == user_id, RASA_EVENTS),
+        "unanswered_questions": session.scalar(
+            select(func.count()).select_from(UnansweredQuestion).where(UnansweredQuestion.user_id == user_id)
+        ),
+    }
+
+
+def _count(session: Session, where: Any, table: Any) -> int:
+    if not session.get_bind().dialect.has_table(session.connection(), table.name):
+        return 0
+    return int(session.scalar(select(func.count()).select_from(table).where(where)) or 0)
+
+
+def forget(session: Session, user_id: str) -> None:
+    """Delete the profile, consents, unanswered questions and the conversation history."""
+    session.execute(delete(UnansweredQuestion).where(UnansweredQuestion.user_id == user_id))
+    session.execute(delete(Consent).where(Consent.user_id == user_id))
+    session.execute(delete(User).where(User.id == user_id))
+    if session.get_bind().dialect.has_table(session.connection(), RASA_EVENTS.name):
+        session.execute(delete(RASA_EVENTS).where(RASA_EVENTS.c.sender_id == user_id))

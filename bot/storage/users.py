@@ -1,0 +1,29 @@
+"""People: found by channel and external id, known inside the bot only by a random id."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.storage.models import User
+
+
+def get_or_create(session: Session, channel: str, external_id: str, now: datetime) -> User:
+    """Return the person behind this channel address, creating them on first contact."""
+    user = session.execute(
+        select(User).where(User.channel == channel, User.external_id == external_id)
+    ).scalar_one_or_none()
+    if user is None:
+        user = User(channel=channel, external_id=external_id, created_at=now, last_seen_at=now)
+        session.add(user)
+        session.flush()
+    else:
+        user.last_seen_at = now
+    return user
+
+
+def get(session: Session, user_id: str) -> User | None:
+    """Return the person with this id, if they still exist."""
+    return session.get(User, user_id)

@@ -1,0 +1,117 @@
+"""Decide the variety of one message from all the signals (see the package docstring)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from langdetect import DetectorFactory, LangDetectException, detect_langs
+from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+from nlu.language import model as language_model
+from nlu.language import script
+from nlu.language.normalize import normalize, tokens
+from nlu.language.varieties import ARABIC_SCRIPT, LATIN_SCRIPT, VARIETIES
+
+LEXICON_FILE = Path(__file__).resolve().parent / "lexicon.yml"
+LIBRARY_LANGUAGES = ["fr", "en", "it", "es", "de", "pt", "ar"]
+SERVED_BY_LIBRARY = ("fr", "en", "it")
+FOREIGN = ("es", "de", "pt")
+
+LEXICON_WEIGHT = 0.35
+LIBRARY_WEIGHT = 0.15
+PREVIOUS_WEIGHT = 0.12
+SHORT_CONFIDENCE = 0.6
+UNCLEAR_CONFIDENCE = 0.5
+
+@dataclass(frozen=True)
+class LanguageGuess:
+    """The variety of a message, how sure the layer is, and what it saw."""
+
+    variety: str
+    confidence: float
+    script: str
+    too_short: bool = False
+    foreign: str | None = None
+
+
+def load_lexicon(path: Path = LEXICON_FILE) -> dict[str, frozenset[str]]:
+    """Marker words per variety; a word listed under two varieties marks neither."""
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    words = {variety: {normalize(str(w)) for w in raw.get(variety, ())} for variety in VARIETIES}
+    shared = {w for v in VARIETIES for w in words[v] if sum(w in words[o] for o in VARIETIES) > 1}
+    return {variety: frozenset(words[variety] - shared) for variety in VARIETIES}
+
+
+class LanguageLayer:
+    """Combines the signals; ``detect`` is pure given the loaded model."""
+
+    def __init__(self, scorer: language_model.LinearScorer, lexicon: dict[str, frozenset[str]]) -> None:
+        self._scorer = scorer
+        self._lexicon = lexicon
+        self._library = LanguageIdentifier.from_pickled_model(MODEL_FILE, norm_probs=True)
+        self._library.set_languages(LIBRARY_LANGUAGES)
+        DetectorFactory.seed = 0
+
+    @classmethod
+    def load(cls, model_path: Path) -> LanguageLayer:
+        """Load the trained model and the lexicon."""
+        return cls(language_model.LinearScorer(language_model.load(model_path)), load_lexicon())
+
+    def detect(self, text: str, previous: str | None = None) -> LanguageGuess:
+        """The variety of ``text``; ``previous`` is the conversation's variety, used when a message is unclear."""
+        norm = normalize(text)
+        counts = script.count(norm)
+        if counts.main in ("none", "other"):
+            return LanguageGuess(previous or "fr", 0.0, counts.main, too_short=True)
+        candidates = ARABIC_SCRIPT if counts.main == "arab" else LATIN_SCRIPT
+        words = tokens(norm)
+        scores = self._model_scores(norm, candidates)
+        hits = {v: sum(w in self._lexicon[v] for w in words) for v in candidates}
+        total_hits = sum(hits.values())
+        for variety in candidates:
+            if total_hits:
+                scores[variety] += LEXICON_WEIGHT * hits[variety] / total_hits
+        foreign = None
+        if counts.main == "latn":
+            language, probability = self._library.classify(norm)
+            if language in SERVED_BY_LIBRARY:
+                scores[language] += LIBRARY_WEIGHT * probability
+            elif language in FOREIGN and probability > 0.95 and total_hits == 0 and len(words) >= 3:
+                foreign = language
+        if previous in scores:
+            scores[previous] += PREVIOUS_WEIGHT
+        variety, confidence = _best(scores)
+        if counts.main == "latn" and confidence < UNCLEAR_CONFIDENCE and len(words) >= 4:
+            scores = self._second_opinion(norm, scores)
+            variety, confidence = _best(scores)
+        too_short = len(words) <= 2 and total_hits == 0 and confidence < SHORT_CONFIDENCE
+        if too_short and previous in candidates:
+            variety = previous
+        return LanguageGuess(variety, round(confidence, 3), counts.main, too_short=too_short, foreign=foreign)
+
+    def _model_scores(self, norm: str, candidates: tuple[str, ...]) -> dict[str, float]:
+        probabilities = self._scorer.probabilities(norm)
+        kept = {v: float(probabilities.get(v, 0.0)) for v in candidates}
+        total = sum(kept.values()) or 1.0
+        return {v: p / total for v, p in kept.items()}
+
+    @staticmethod
+    def _second_opinion(norm: str, scores: dict[str, float]) -> dict[str, float]:
+        """Ask langdetect (slow, so only for long unclear Latin text) about French, English and Italian."""
+        try:
+            opinions = detect_langs(norm)
+        except LangDetectException:
+            return scores
+        updated = dict(scores)
+        for opinion in opinions:
+            if opinion.lang in SERVED_BY_LIBRARY:
+                updated[opinion.lang] += LIBRARY_WEIGHT * opinion.prob
+        return updated
+
+
+def _best(scores: dict[str, float]) -> tuple[str, float]:
+    total = sum(scores.values()) or 1.0
+    variety = max(scores, key=scores.__getitem__)
+    return variety, scores[variety] / total
