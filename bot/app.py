@@ -52,7 +52,9 @@ def load_knowledge() -> KnowledgeBase:
     knowledge, problems = loader.load()
     errors = [p for p in problems if p.error]
     if errors:
-        raise ConfigError("knowledge", f"{len(errors)} problems, first: {errors[0]} (run `mentor kb validate`)")
+        raise ConfigError(
+            "knowledge", f"{len(errors)} problems, first: {errors[0]} (run `mentor kb validate`)"
+        )
     return knowledge
 
 

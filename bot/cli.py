@@ -8,14 +8,16 @@ import os
 import sys
 from collections.abc import Sequence
 
+from bot import logs
 from bot.errors import MentorError
 from bot.settings import FIELDS, Settings
 
 
 def _quiet_third_parties() -> None:
-    """Rasa telemetry off, TensorFlow's start-up chatter off: set before Rasa is imported."""
+    """Rasa telemetry off; TensorFlow's and Rasa's import-time chatter off. Set before Rasa is imported."""
     os.environ["RASA_TELEMETRY_ENABLED"] = "false"
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -53,8 +55,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except MentorError as error:
         sys.stderr.write(f"mentor: bad setting {error}\n")
         return 2
-    from bot import logs
-
     logs.configure(settings.log_level)
     try:
         return _dispatch(args, settings)

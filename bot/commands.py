@@ -1,4 +1,7 @@
-"""What each ``mentor`` subcommand does, kept apart from argument parsing."""
+"""What each ``mentor`` subcommand does, kept apart from argument parsing.
+
+Rasa and TensorFlow take seconds to import, so commands that need them import them when they run.
+"""
 
 from __future__ import annotations
 
@@ -6,19 +9,22 @@ import dataclasses
 import json
 import sys
 import uuid
-from datetime import date
+from datetime import datetime, timezone
 
-from bot import app, training
+from bot import training
 from bot.channels.base import InboundMessage
-from bot.channels.terminal import TerminalChannel
 from bot.settings import Settings
 from knowledge import loader
+from knowledge.references import check_references
 
 IN_MEMORY = "sqlite://"
 
 
 async def chat(settings: Settings) -> int:
     """A conversation in the terminal; interactive when standard input is a terminal."""
+    from bot import app
+    from bot.channels.terminal import TerminalChannel
+
     built = app.build(settings)
     interactive = sys.stdin.isatty()
     intro = built.knowledge.string("chat_intro", settings.default_language) if interactive else None
@@ -28,6 +34,8 @@ async def chat(settings: Settings) -> int:
 
 async def ask(settings: Settings, message: str | None, as_json: bool) -> int:
     """Answer one message, or each line of standard input, each without a conversation before it."""
+    from bot import app
+
     built = app.build(dataclasses.replace(settings, database_url=IN_MEMORY))
     lines = [message] if message is not None else (line.rstrip("\n") for line in sys.stdin)
     for line in lines:
@@ -57,9 +65,7 @@ def train(settings: Settings, force: bool) -> None:
 
 def kb_validate() -> int:
     """Report every content problem with its file and entry id; non-zero when there are errors."""
-    _, problems = loader.load(today=date.today())
-    from knowledge.references import check_references
-
+    _, problems = loader.load(today=datetime.now(timezone.utc).date())
     problems += check_references()
     for problem in problems:
         sys.stdout.write(f"{problem}\n")

@@ -1,8 +1,8 @@
 """Errors of the application.
 
-    MentorError
-    ├── ConfigError        a setting is missing or bad: names the key, stops the start
-    └── ModelMissingError  no trained model where the settings point: run `mentor train`
+MentorError
+├── ConfigError        a setting is missing or bad: names the key, stops the start
+└── ModelMissingError  no trained model where the settings point: run `mentor train`
 """
 
 from __future__ import annotations

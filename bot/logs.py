@@ -19,3 +19,6 @@ def configure(level: str) -> None:
     for name in QUIET:
         logging.getLogger(name).setLevel(logging.WARNING)
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+    # Import-time deprecation notices of the Rasa/TensorFlow stack go to a logger nobody reads.
+    logging.captureWarnings(True)
+    logging.getLogger("py.warnings").setLevel(logging.ERROR)

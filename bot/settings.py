@@ -54,7 +54,9 @@ class Settings:
         model_dir = Path(env.get("MENTOR_MODEL_DIR", str(ROOT / "models")))
         database_url = env.get("MENTOR_DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'mentor.db'}")
         if "://" not in database_url:
-            raise ConfigError("MENTOR_DATABASE_URL", "must be an SQLAlchemy URL such as sqlite:///var/mentor.db")
+            raise ConfigError(
+                "MENTOR_DATABASE_URL", "must be an SQLAlchemy URL such as sqlite:///var/mentor.db"
+            )
         log_level = env.get("MENTOR_LOG_LEVEL", "INFO").upper()
         if log_level not in LOG_LEVELS:
             raise ConfigError("MENTOR_LOG_LEVEL", f"must be one of {', '.join(LOG_LEVELS)}")

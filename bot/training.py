@@ -36,7 +36,12 @@ def train(settings: Settings, force: bool = False) -> bool:
     current = fingerprint(inputs)
     stamp = settings.model_dir / FINGERPRINT_FILE
     outputs = (settings.rasa_model, settings.langid_model)
-    if not force and stamp.exists() and stamp.read_text().strip() == current and all(p.exists() for p in outputs):
+    if (
+        not force
+        and stamp.exists()
+        and stamp.read_text().strip() == current
+        and all(p.exists() for p in outputs)
+    ):
         for path in outputs:
             path.touch()
         logger.info("models are up to date")

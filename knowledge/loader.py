@@ -94,7 +94,9 @@ def _load_entry(path: Path, problems: list[Problem], today: date | None) -> Entr
     title = _languages(data.get("title"), path, entry_id, "title", problems)
     for lang, text in title.items():
         if len(text) > MAX_TITLE_CHARS:
-            problems.append(Problem(path, entry_id, f"title.{lang} is longer than {MAX_TITLE_CHARS} characters"))
+            problems.append(
+                Problem(path, entry_id, f"title.{lang} is longer than {MAX_TITLE_CHARS} characters")
+            )
     answer = _languages(data.get("answer"), path, entry_id, "answer", problems)
     by_country: dict[str, dict[str, str]] = {}
     for country, texts in (data.get("by_country") or {}).items():
@@ -221,7 +223,9 @@ def _cross_checks(kb: KnowledgeBase, root: Path) -> list[Problem]:
     for entry in kb.entries.values():
         for related in entry.related:
             if related not in kb.entries:
-                problems.append(Problem(entry.path or root, entry.id, f"related id {related!r} is not defined"))
+                problems.append(
+                    Problem(entry.path or root, entry.id, f"related id {related!r} is not defined")
+                )
     for topic in kb.menu:
         if topic not in kb.entries:
             problems.append(Problem(root / "menu.yml", topic, "menu id is not defined"))
@@ -231,7 +235,7 @@ def _cross_checks(kb: KnowledgeBase, root: Path) -> list[Problem]:
             Problem(
                 root / "entries",
                 "*",
-                f"only {len(with_dialects)} entries are written in ary and aeb (at least {MIN_DIALECT_ENTRIES})",
+                f"only {len(with_dialects)} entries are in ary and aeb (at least {MIN_DIALECT_ENTRIES})",
             )
         )
     return problems

@@ -26,7 +26,9 @@ def check_references(root: Path = ROOT) -> list[Problem]:
     for intent in sorted(intents):
         topic = TOPIC_BY_INTENT.get(intent)
         if topic and topic not in knowledge.entries:
-            problems.append(Problem(domain_path, intent, f"intent answers topic {topic!r}, which has no entry"))
+            problems.append(
+                Problem(domain_path, intent, f"intent answers topic {topic!r}, which has no entry")
+            )
         if intent not in _KNOWN_INTENTS:
             problems.append(Problem(domain_path, intent, "intent maps to no topic id or outcome"))
     for topic in TOPICS:
@@ -43,5 +45,7 @@ def check_references(root: Path = ROOT) -> list[Problem]:
                 problems.append(Problem(path, key, "string key used by an action is not defined"))
     for call in knowledge.calls:
         if f"zone.{call.timezone}" not in fr_strings:
-            problems.append(Problem(root / "knowledge" / "calls.yml", call.id, f"no string zone.{call.timezone}"))
+            problems.append(
+                Problem(root / "knowledge" / "calls.yml", call.id, f"no string zone.{call.timezone}")
+            )
     return problems

@@ -37,4 +37,7 @@ class ScamSignals:
 
 
 def _any(vocabulary: frozenset[str], words: set[str], padded: str) -> bool:
-    return any((term in words) if not (" " in term or "-" in term) else (f" {term} " in padded) for term in vocabulary)
+    return any(
+        (term in words) if not (" " in term or "-" in term) else (f" {term} " in padded)
+        for term in vocabulary
+    )

@@ -58,5 +58,9 @@ class TerminalChannel:
             numbered = [m for m in result.messages if m.buttons]
             self._choices = numbered[-1].buttons if numbered else ()
             for message in result.messages:
-                shown = message if message.buttons == self._choices else OutboundMessage(message.text, message.language)
+                shown = (
+                    message
+                    if message.buttons == self._choices
+                    else OutboundMessage(message.text, message.language)
+                )
                 await self.send(EXTERNAL_ID, shown)

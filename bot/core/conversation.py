@@ -88,7 +88,9 @@ class Conversation:
             logger.exception("turn failed on channel %s", inbound.channel)
             language = self.default_language
             text = self.renderer.knowledge.string("error_apology", language)
-            return TurnResult("", "fr", None, None, "out_of_scope", language, [OutboundMessage(text, language)])
+            return TurnResult(
+                "", "fr", None, None, "out_of_scope", language, [OutboundMessage(text, language)]
+            )
 
     async def _turn(self, inbound: InboundMessage) -> TurnResult:
         cleaned = clean(inbound.text)
@@ -117,7 +119,9 @@ class Conversation:
             UserMessage(cleaned.text, output, sender_id=person.id, parse_data=parse, metadata=metadata)
         )
         payloads = [m["custom"] for m in output.messages if isinstance(m.get("custom"), dict)]
-        topic = topic_of_intent(intent) or next((p["entry"] for p in payloads if "entry" in p), "out_of_scope")
+        topic = topic_of_intent(intent) or next(
+            (p["entry"] for p in payloads if "entry" in p), "out_of_scope"
+        )
 
         if not is_payload and self.scam_signals.detect(cleaned.text):
             if topic == "out_of_scope":

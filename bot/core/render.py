@@ -14,7 +14,14 @@ from bot.channels.base import Button, OutboundMessage
 from knowledge import calls
 from knowledge.model import Call, KnowledgeBase, pick
 
-LANGUAGE_NAMES = {"fr": "Français", "ar": "العربية", "ary": "Darija", "aeb": "Tounsi", "en": "English", "it": "Italiano"}
+LANGUAGE_NAMES = {
+    "fr": "Français",
+    "ar": "العربية",
+    "ary": "Darija",
+    "aeb": "Tounsi",
+    "en": "English",
+    "it": "Italiano",
+}
 # Darija and Derja are written with French month names in Latin script.
 BABEL_LOCALE = {"fr": "fr", "ar": "ar", "en": "en", "it": "it", "ary": "fr", "aeb": "fr"}
 MAX_SOURCES_SHOWN = 2

@@ -17,13 +17,16 @@ from nlu.language.varieties import ARABIC_SCRIPT, LATIN_SCRIPT, VARIETIES
 LEXICON_FILE = Path(__file__).resolve().parent / "lexicon.yml"
 LIBRARY_LANGUAGES = ["fr", "en", "it", "es", "de", "pt", "ar"]
 SERVED_BY_LIBRARY = ("fr", "en", "it")
-FOREIGN = ("es", "de", "pt")
+FOREIGN = ("es", "de")
 
 LEXICON_WEIGHT = 0.35
 LIBRARY_WEIGHT = 0.15
 PREVIOUS_WEIGHT = 0.12
 SHORT_CONFIDENCE = 0.6
 UNCLEAR_CONFIDENCE = 0.5
+FOREIGN_CONFIDENCE = 0.999
+FOREIGN_MIN_WORDS = 4
+
 
 @dataclass(frozen=True)
 class LanguageGuess:
@@ -60,7 +63,7 @@ class LanguageLayer:
         return cls(language_model.LinearScorer(language_model.load(model_path)), load_lexicon())
 
     def detect(self, text: str, previous: str | None = None) -> LanguageGuess:
-        """The variety of ``text``; ``previous`` is the conversation's variety, used when a message is unclear."""
+        """The variety of ``text``; ``previous``, the conversation's variety, decides unclear messages."""
         norm = normalize(text)
         counts = script.count(norm)
         if counts.main in ("none", "other"):
@@ -78,8 +81,8 @@ class LanguageLayer:
             language, probability = self._library.classify(norm)
             if language in SERVED_BY_LIBRARY:
                 scores[language] += LIBRARY_WEIGHT * probability
-            elif language in FOREIGN and probability > 0.95 and total_hits == 0 and len(words) >= 3:
-                foreign = language
+            elif language in FOREIGN and probability > FOREIGN_CONFIDENCE and total_hits == 0:
+                foreign = language if _long_without_arabizi(words) else None
         if previous in scores:
             scores[previous] += PREVIOUS_WEIGHT
         variety, confidence = _best(scores)
@@ -109,6 +112,12 @@ class LanguageLayer:
             if opinion.lang in SERVED_BY_LIBRARY:
                 updated[opinion.lang] += LIBRARY_WEIGHT * opinion.prob
         return updated
+
+
+def _long_without_arabizi(words: list[str]) -> bool:
+    """Enough words to trust py3langid, and none written with Arabizi digits (``3afak``, ``n7eb``)."""
+    arabizi = any(ch.isdigit() for w in words if not w.isdigit() for ch in w)
+    return len(words) >= FOREIGN_MIN_WORDS and not arabizi
 
 
 def _best(scores: dict[str, float]) -> tuple[str, float]:

@@ -49,7 +49,7 @@ def save(model: Pipeline, path: Path) -> None:
 def load(path: Path) -> Pipeline:
     """Read a model written by ``save``."""
     with path.open("rb") as handle:
-        return pickle.load(handle)  # noqa: S301 - our own file, written by `mentor train`
+        return pickle.load(handle)
 
 
 class _Block:
@@ -66,7 +66,9 @@ class _Block:
         if not counts:
             return
         columns = np.fromiter((self.columns[g] for g in counts), dtype=np.intp, count=len(counts))
-        values = (1.0 + np.log(np.fromiter(counts.values(), dtype=float, count=len(counts)))) * self.idf[columns]
+        values = (1.0 + np.log(np.fromiter(counts.values(), dtype=float, count=len(counts)))) * self.idf[
+            columns
+        ]
         scores += (values / np.sqrt(values @ values)) @ self.coef[columns]
 
 
