@@ -1,0 +1,81 @@
+"""Shared fixtures: no network, a fixed clock, a database per test, and the trained bot.
+
+Tests marked ``model`` use the models that ``make test`` trains (once) before pytest starts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import os
+import socket
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from bot.channels.base import InboundMessage
+from bot.settings import ROOT, Settings
+
+if TYPE_CHECKING:
+    from bot.app import App
+    from bot.core.conversation import TurnResult
+
+FIXED_NOW = datetime(2026, 11, 22, 10, 0, tzinfo=timezone.utc)
+
+os.environ["RASA_TELEMETRY_ENABLED"] = "false"
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+@pytest.fixture(autouse=True)
+def _local_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail any connection that leaves this machine."""
+    real_connect = socket.socket.connect
+
+    def guarded(self: socket.socket, address: object) -> object:
+        host = address[0] if isinstance(address, tuple) else str(address)
+        if self.family in (socket.AF_INET, socket.AF_INET6) and host not in ("127.0.0.1", "::1", "localhost"):
+            raise ConnectionRefusedError(f"tests may not connect to {host}")
+        return real_connect(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
+def fixed_clock() -> datetime:
+    """The tests' clock."""
+    return FIXED_NOW
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Settings with a fresh SQLite file and the repository's trained models."""
+    return dataclasses.replace(
+        Settings.from_env({}),
+        database_url=f"sqlite:///{tmp_path / 'mentor.db'}",
+        model_dir=ROOT / "models",
+    )
+
+
+@pytest.fixture(scope="session")
+def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
+    """The whole bot, loaded once per run, on its own database; tests use their own user ids."""
+    from bot import app
+
+    settings = dataclasses.replace(
+        Settings.from_env({}),
+        database_url=f"sqlite:///{tmp_path_factory.mktemp('bot') / 'mentor.db'}",
+        model_dir=ROOT / "models",
+    )
+    if not settings.rasa_model.exists():
+        pytest.fail("no trained model: run the tests with `make test`, which trains it first")
+    built = app.build(settings, clock=fixed_clock)
+    yield built
+    built.database.engine.dispose()
+
+
+def say(bot: App, text: str, user: str, kind: str = "text") -> TurnResult:
+    """One message from ``user`` through the conversation core."""
+    message = InboundMessage("test", user, text, kind=kind)  # type: ignore[arg-type]
+    return asyncio.run(bot.conversation.handle(message))

@@ -1,0 +1,78 @@
+"""The language layer: varieties from script, model, lexicon and context (needs the trained model)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.settings import ROOT
+from nlu.language import model as language_model
+from nlu.language import script
+from nlu.language.layer import LanguageLayer, load_lexicon
+from nlu.language.normalize import normalize
+from nlu.language.varieties import VARIETIES
+
+pytestmark = pytest.mark.model
+MODEL = ROOT / "models" / "langid.pkl"
+
+
+@pytest.fixture(scope="module")
+def layer() -> LanguageLayer:
+    return LanguageLayer.load(MODEL)
+
+
+@pytest.mark.parametrize(
+    ("text", "variety"),
+    [
+        ("bonjour, quels documents faut-il pour le visa ?", "fr"),
+        ("hi, what do I need for the traineeship visa?", "en"),
+        ("ciao, quali documenti servono per il visto?", "it"),
+        ("ما هي الوثائق المطلوبة للحصول على التأشيرة؟", "ar"),
+        ("شنو خاصني باش ندير الفيزا ديال الستاج عافاك", "ary_arab"),
+        ("شنوة لازمني باش نعمل الفيزا متاع الستاج عيشك", "aeb_arab"),
+        ("salam, chno khassni bach ndir l visa dyal stage?", "ary_latn"),
+        ("aslema, chnowa lazemni bech na3mel el visa mta3 el stage?", "aeb_latn"),
+    ],
+)
+def test_each_variety_is_recognised(layer: LanguageLayer, text: str, variety: str) -> None:
+    guess = layer.detect(text)
+    assert guess.variety == variety
+    assert guess.variety in VARIETIES and 0.0 <= guess.confidence <= 1.0
+
+
+def test_a_message_too_short_to_tell_keeps_the_conversation_variety(layer: LanguageLayer) -> None:
+    guess = layer.detect("ok", previous="aeb_latn")
+    assert guess.too_short and guess.variety == "aeb_latn"
+
+
+def test_a_message_without_letters_is_too_short(layer: LanguageLayer) -> None:
+    assert layer.detect("😀👍 ??", previous="it") == layer.detect("😀👍 ??", previous="it")
+    assert layer.detect("😀👍 ??", previous="it").variety == "it"
+    assert layer.detect("😀👍 ??").too_short
+
+
+def test_languages_we_do_not_serve_are_flagged(layer: LanguageLayer) -> None:
+    assert layer.detect("hola, quiero trabajar en italia, que necesito?").foreign == "es"
+    assert layer.detect("ich möchte in Italien arbeiten, was brauche ich").foreign == "de"
+    assert layer.detect("bonjour je veux partir en italie pour un stage").foreign is None
+    assert layer.detect("wach kayn chi stage f italia 3afak").foreign is None
+
+
+def test_script_counts_letters_by_writing_system() -> None:
+    assert script.count("salam عليكم يا خويا 123").main == "arab"
+    assert script.count("salam 3likom").main == "latn"
+    assert script.count("🙂 123 !!").main == "none"
+
+
+def test_lexicon_drops_words_claimed_by_two_varieties() -> None:
+    lexicon = load_lexicon()
+    for word in {w for v in VARIETIES for w in lexicon[v]}:
+        assert sum(word in lexicon[v] for v in VARIETIES) == 1
+
+
+def test_the_fast_scorer_gives_the_pipeline_probabilities() -> None:
+    pipeline = language_model.load(MODEL)
+    scorer = language_model.LinearScorer(pipeline)
+    texts = [normalize(t) for t in ("chno l wra9 dyal visa", "quels papiers", "n7eb na3ref", "ما هي الوثائق")]
+    for text, expected in zip(texts, pipeline.predict_proba(texts), strict=True):
+        got = scorer.probabilities(text)
+        assert got == pytest.approx(dict(zip(pipeline.classes_, expected, strict=True)), abs=1e-9)
