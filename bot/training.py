@@ -32,7 +32,8 @@ def fingerprint(files: list[Path]) -> str:
 
 def train(settings: Settings, force: bool = False) -> bool:
     """Train both models unless their inputs are unchanged; return whether anything was trained."""
-    inputs = sorted(set(rasa_inputs()) | set(training_data.input_files()))
+    recipe = [Path(language_model.__file__)]
+    inputs = sorted(set(rasa_inputs()) | set(training_data.input_files()) | set(recipe))
     current = fingerprint(inputs)
     stamp = settings.model_dir / FINGERPRINT_FILE
     outputs = (settings.rasa_model, settings.langid_model)

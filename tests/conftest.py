@@ -9,6 +9,7 @@ import asyncio
 import dataclasses
 import os
 import socket
+import warnings
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
@@ -27,6 +28,12 @@ FIXED_NOW = datetime(2026, 11, 22, 10, 0, tzinfo=timezone.utc)
 
 os.environ["RASA_TELEMETRY_ENABLED"] = "false"
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+
+with warnings.catch_warnings():
+    # Import-time deprecation notices of the Rasa/TensorFlow stack, silenced once, here only.
+    warnings.simplefilter("ignore")
+    import rasa.core.agent  # noqa: F401
 
 
 @pytest.fixture(autouse=True)

@@ -50,8 +50,9 @@ def load_lexicon(path: Path = LEXICON_FILE) -> dict[str, frozenset[str]]:
 class LanguageLayer:
     """Combines the signals; ``detect`` is pure given the loaded model."""
 
-    def __init__(self, scorer: language_model.LinearScorer, lexicon: dict[str, frozenset[str]]) -> None:
-        self._scorer = scorer
+    def __init__(self, models: language_model.LanguageModels, lexicon: dict[str, frozenset[str]]) -> None:
+        self._general = language_model.LinearScorer(models.general)
+        self._dialects = language_model.NaiveBayesScorer(models.dialects)
         self._lexicon = lexicon
         self._library = LanguageIdentifier.from_pickled_model(MODEL_FILE, norm_probs=True)
         self._library.set_languages(LIBRARY_LANGUAGES)
@@ -60,7 +61,7 @@ class LanguageLayer:
     @classmethod
     def load(cls, model_path: Path) -> LanguageLayer:
         """Load the trained model and the lexicon."""
-        return cls(language_model.LinearScorer(language_model.load(model_path)), load_lexicon())
+        return cls(language_model.load(model_path), load_lexicon())
 
     def detect(self, text: str, previous: str | None = None) -> LanguageGuess:
         """The variety of ``text``; ``previous``, the conversation's variety, decides unclear messages."""
@@ -95,10 +96,15 @@ class LanguageLayer:
         return LanguageGuess(variety, round(confidence, 3), counts.main, too_short=too_short, foreign=foreign)
 
     def _model_scores(self, norm: str, candidates: tuple[str, ...]) -> dict[str, float]:
-        probabilities = self._scorer.probabilities(norm)
+        probabilities = self._general.probabilities(norm)
         kept = {v: float(probabilities.get(v, 0.0)) for v in candidates}
         total = sum(kept.values()) or 1.0
-        return {v: p / total for v, p in kept.items()}
+        scores = {v: p / total for v, p in kept.items()}
+        if all(v in scores for v in language_model.DIALECTS):
+            arabizi = sum(scores[v] for v in language_model.DIALECTS)
+            for variety, share in self._dialects.probabilities(norm).items():
+                scores[variety] = arabizi * share
+        return scores
 
     @staticmethod
     def _second_opinion(norm: str, scores: dict[str, float]) -> dict[str, float]:

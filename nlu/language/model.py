@@ -1,9 +1,13 @@
-"""The small language model: character n-grams and words into a linear classifier (scikit-learn).
+"""The small language models, fitted with scikit-learn on the project's own examples.
 
-``mentor train`` fits a scikit-learn pipeline on the project's own examples and saves it. Scoring one short
-message through ``Pipeline.predict_proba`` costs about 2 ms, nearly all of it per-call overhead (input
-validation, sparse matrices), so ``LinearScorer`` reads the fitted weights once into a table keyed by
-n-gram and scores with the pipeline's own analyzers. ``tests/nlu`` checks it agrees with ``predict_proba``.
+Two models: ``general`` (character n-grams and words into a logistic regression) tells the eight varieties
+apart; ``dialects`` (character n-gram counts into naive Bayes, which does better on this small data) then
+splits Latin-script Arabizi between Moroccan Darija and Tunisian Derja.
+
+Scoring one short message through ``Pipeline.predict_proba`` costs about 2 ms, nearly all of it per-call
+overhead (input validation, sparse matrices), so the scorers below read the fitted weights once into
+tables keyed by n-gram and score with the pipelines' own analyzers. ``tests/nlu`` checks they agree with
+``predict_proba``.
 """
 
 from __future__ import annotations
@@ -11,18 +15,31 @@ from __future__ import annotations
 import pickle
 from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
+from sklearn.naive_bayes import MultinomialNB
 from sklearn.pipeline import FeatureUnion, Pipeline
 
 from nlu.language.normalize import normalize
 
 
-def build() -> Pipeline:
-    """An untrained pipeline."""
+DIALECTS = ("ary_latn", "aeb_latn")
+
+
+@dataclass(frozen=True)
+class LanguageModels:
+    """The two fitted pipelines, saved and loaded together."""
+
+    general: Pipeline
+    dialects: Pipeline
+
+
+def build_general() -> Pipeline:
+    """An untrained pipeline for the eight varieties."""
     features = FeatureUnion(
         [
             ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 4), sublinear_tf=True, min_df=2)),
@@ -32,21 +49,30 @@ def build() -> Pipeline:
     return Pipeline([("features", features), ("classifier", LogisticRegression(C=20, max_iter=3000))])
 
 
-def train(pairs: Sequence[tuple[str, str]]) -> Pipeline:
-    """Fit a pipeline on (text, variety) pairs."""
-    model = build()
-    model.fit([normalize(text) for text, _ in pairs], [variety for _, variety in pairs])
-    return model
+def build_dialects() -> Pipeline:
+    """An untrained pipeline for Darija against Derja in Latin script."""
+    counts = CountVectorizer(analyzer="char_wb", ngram_range=(1, 5))
+    return Pipeline([("features", counts), ("classifier", MultinomialNB(alpha=0.1))])
 
 
-def save(model: Pipeline, path: Path) -> None:
+def train(pairs: Sequence[tuple[str, str]]) -> LanguageModels:
+    """Fit both pipelines on (text, variety) pairs."""
+    texts = [normalize(text) for text, _ in pairs]
+    labels = [variety for _, variety in pairs]
+    general = build_general().fit(texts, labels)
+    dialect_rows = [(t, v) for t, v in zip(texts, labels, strict=True) if v in DIALECTS]
+    dialects = build_dialects().fit([t for t, _ in dialect_rows], [v for _, v in dialect_rows])
+    return LanguageModels(general=general, dialects=dialects)
+
+
+def save(model: LanguageModels, path: Path) -> None:
     """Write the trained model (a pickle of our own training output, read back by ``load``)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as handle:
         pickle.dump(model, handle, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def load(path: Path) -> Pipeline:
+def load(path: Path) -> LanguageModels:
     """Read a model written by ``save``."""
     with path.open("rb") as handle:
         return pickle.load(handle)
@@ -90,5 +116,29 @@ class LinearScorer:
         scores = self._intercept.copy()
         for block in self._blocks:
             block.add_scores(normalized_text, scores)
+        exp = np.exp(scores - scores.max())
+        return dict(zip(self.classes, (exp / exp.sum()).tolist(), strict=True))
+
+
+class NaiveBayesScorer:
+    """Class probabilities of a fitted counts-plus-naive-Bayes pipeline, from its log-probability table."""
+
+    def __init__(self, pipeline: Pipeline) -> None:
+        vectorizer: CountVectorizer = pipeline.named_steps["features"]
+        classifier: MultinomialNB = pipeline.named_steps["classifier"]
+        self.classes: list[str] = list(classifier.classes_)
+        self._analyze: Callable[[str], list[str]] = vectorizer.build_analyzer()
+        self._columns: dict[str, int] = dict(vectorizer.vocabulary_)
+        self._log_prob = np.ascontiguousarray(classifier.feature_log_prob_.T)
+        self._prior = classifier.class_log_prior_.astype(float)
+
+    def probabilities(self, normalized_text: str) -> dict[str, float]:
+        """Posterior of each class, as ``predict_proba`` gives it."""
+        counts = Counter(gram for gram in self._analyze(normalized_text) if gram in self._columns)
+        scores = self._prior.copy()
+        if counts:
+            columns = np.fromiter((self._columns[g] for g in counts), dtype=np.intp, count=len(counts))
+            weights = np.fromiter(counts.values(), dtype=float, count=len(counts))
+            scores += weights @ self._log_prob[columns]
         exp = np.exp(scores - scores.max())
         return dict(zip(self.classes, (exp / exp.sum()).tolist(), strict=True))
