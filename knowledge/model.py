@@ -73,7 +73,7 @@ class KnowledgeBase:
     calls: tuple[Call, ...]
     menu: tuple[str, ...]
 
-    def string(self, key: str, language: str, **params: object) -> str:
+    def string(self, key: str, language: str, /, **params: object) -> str:
         """An interface string in a language (French where it is missing), filled with ``params``."""
         texts = {lang: table[key] for lang, table in self.strings.items() if key in table}
         return pick(texts, language).format(**params)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from bot import logs
 from bot.channels.base import InboundMessage
 from bot.settings import ROOT, Settings
 
@@ -29,6 +30,8 @@ FIXED_NOW = datetime(2026, 11, 22, 10, 0, tzinfo=timezone.utc)
 os.environ["RASA_TELEMETRY_ENABLED"] = "false"
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+
+logs.configure("DEBUG")  # as the entry points do: Rasa's own loggers stay at WARNING
 
 with warnings.catch_warnings():
     # Import-time deprecation notices of the Rasa/TensorFlow stack, silenced once, here only.

@@ -94,8 +94,14 @@ def test_a_sticker_or_voice_note_gets_a_short_answer(bot) -> None:
     assert result.reply and len(result.reply) < 300
 
 
-def test_logs_hold_no_message_text(bot, caplog: pytest.LogCaptureFixture) -> None:
+def test_logs_hold_no_message_text(
+    bot, caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture
+) -> None:
     secret = "zorglub-1234 mon numero 0612345678"
     with caplog.at_level(logging.DEBUG):
         say(bot, f"visa documents {secret}", "core-logs")
-    assert "zorglub" not in caplog.text and "0612345678" not in caplog.text
+        say(bot, f"xqzt vrrrp {secret}", "core-logs")
+    printed = capsys.readouterr()
+    for text in (caplog.text, printed.out, printed.err):
+        assert "zorglub" not in text and "0612345678" not in text
+    assert "intent=" in caplog.text

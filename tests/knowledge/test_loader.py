@@ -46,7 +46,9 @@ def test_missing_language_and_sources_are_reported_with_file_and_id(kb_copy: Pat
     text = text[: text.index("sources:")] + "sources: []\n" + text[text.index("checked:") :]
     path.write_text(text, encoding="utf-8")
     problems = _messages(kb_copy)
-    assert any("art27.visa.yml" in p and "[art27.visa]" in p and "missing languages: it" in p for p in problems)
+    assert any(
+        "art27.visa.yml" in p and "[art27.visa]" in p and "missing languages: it" in p for p in problems
+    )
     assert any("[art27.visa]" in p and "has no sources" in p for p in problems)
 
 

@@ -15,7 +15,9 @@ TARGETS = {"ary_latn": 0.95, "aeb_latn": 0.95, "fr": 0.97, "en": 0.97, "it": 0.9
 @pytest.fixture(scope="module")
 def scores() -> dict[str, langid.VarietyScore]:
     if not langid.DEFAULT_FILE.exists():
-        pytest.skip(f"{langid.DEFAULT_FILE} is not there: the language evaluation needs ../shared beside the repo")
+        pytest.skip(
+            f"{langid.DEFAULT_FILE} is not there: the language evaluation needs ../shared beside the repo"
+        )
     layer = LanguageLayer.load(ROOT / "models" / "langid.pkl")
     return {s.variety: s for s in langid.score(layer, langid.read_rows(langid.DEFAULT_FILE))}
 

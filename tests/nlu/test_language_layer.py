@@ -76,7 +76,9 @@ def test_lexicon_drops_words_claimed_by_two_varieties() -> None:
 def test_the_fast_scorers_give_the_pipeline_probabilities(pipeline_name: str, scorer_class: type) -> None:
     pipeline = getattr(language_model.load(MODEL), pipeline_name)
     scorer = scorer_class(pipeline)
-    texts = [normalize(t) for t in ("chno l wra9 dyal visa", "quels papiers", "n7eb na3ref", "ما هي الوثائق", "😀")]
+    texts = [
+        normalize(t) for t in ("chno l wra9 dyal visa", "quels papiers", "n7eb na3ref", "ما هي الوثائق", "😀")
+    ]
     for text, expected in zip(texts, pipeline.predict_proba(texts), strict=True):
         got = scorer.probabilities(text)
         assert got == pytest.approx(dict(zip(pipeline.classes_, expected, strict=True)), abs=1e-9)

@@ -1,0 +1,80 @@
+"""Multi-turn conversations, written as data in ``test_*.yml`` beside this file, run through the real bot.
+
+Each turn may check the topic, the reply language and words of the reply; ``after`` checks the database:
+``forgotten`` (nothing left of the person), ``consents`` and ``unanswered`` (questions kept for staff).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from sqlalchemy import func, select
+
+from bot.storage.models import RASA_EVENTS, Consent, UnansweredQuestion, User
+from tests.conftest import say
+
+pytestmark = pytest.mark.model
+HERE = Path(__file__).resolve().parent
+
+
+def _conversations() -> list[Any]:
+    cases = []
+    for path in sorted(HERE.glob("test_*.yml")):
+        for conversation in yaml.safe_load(path.read_text(encoding="utf-8")):
+            cases.append(pytest.param(conversation, id=f"{path.stem}: {conversation['name']}"))
+    return cases
+
+
+@pytest.mark.parametrize("conversation", _conversations())
+def test_conversation(bot, conversation: dict[str, Any]) -> None:
+    user = "conv-" + conversation["name"].replace(" ", "-")
+    user_id = None
+    for number, turn in enumerate(conversation["turns"], start=1):
+        result = say(bot, turn["user"], user)
+        where = f"turn {number} ({turn['user']!r})"
+        if "topic" in turn:
+            assert result.topic == turn["topic"], f"{where}: topic {result.topic}"
+        if "reply_language" in turn:
+            assert (
+                result.reply_language == turn["reply_language"]
+            ), f"{where}: language {result.reply_language}"
+        for words in turn.get("says", []):
+            assert words.lower() in result.reply.lower(), f"{where}: {words!r} not in {result.reply[:300]!r}"
+        if user_id is None:
+            user_id = _user_id(bot, user)
+    _check_after(bot, user, user_id, conversation.get("after", {}))
+
+
+def _user_id(bot, external_id: str) -> str | None:
+    with bot.database.session() as session:
+        return session.scalar(select(User.id).where(User.channel == "test", User.external_id == external_id))
+
+
+def _check_after(bot, external_id: str, user_id: str | None, after: dict[str, Any]) -> None:
+    with bot.database.session() as session:
+        if after.get("forgotten"):
+            assert _user_id(bot, external_id) is None
+            for table, column in (
+                (Consent, Consent.user_id),
+                (UnansweredQuestion, UnansweredQuestion.user_id),
+                (RASA_EVENTS, RASA_EVENTS.c.sender_id),
+            ):
+                count = session.scalar(select(func.count()).select_from(table).where(column == user_id))
+                assert count == 0, f"{table} still holds rows of the deleted person"
+        for purpose, granted in after.get("consents", {}).items():
+            rows = session.scalars(
+                select(Consent)
+                .where(Consent.user_id == user_id, Consent.purpose == purpose)
+                .order_by(Consent.id)
+            ).all()
+            assert rows and rows[-1].granted is granted and rows[-1].at is not None
+        if "unanswered" in after:
+            count = session.scalar(
+                select(func.count())
+                .select_from(UnansweredQuestion)
+                .where(UnansweredQuestion.user_id == user_id)
+            )
+            assert count == after["unanswered"]
