@@ -26,7 +26,6 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 
 from nlu.language.normalize import normalize
 
-
 DIALECTS = ("ary_latn", "aeb_latn")
 
 
