@@ -78,7 +78,10 @@ def validate_data() -> int:
     """Rasa's own consistency checks of domain, NLU data and stories."""
     from bot.data_validation import validate
 
-    return 0 if validate() else 1
+    valid = validate()
+    verdict = "valid" if valid else "problems, see the messages above"
+    sys.stdout.write(f"training data: {verdict}\n")
+    return 0 if valid else 1
 
 
 def evaluate(settings: Settings, what: str, file: str | None) -> int:

@@ -6,8 +6,6 @@ import logging
 
 from bot.training import ROOT, rasa_inputs
 
-logger = logging.getLogger(__name__)
-
 
 def validate() -> bool:
     """Run Rasa's validator over the domain, NLU data and stories; log what it finds."""
@@ -23,7 +21,4 @@ def validate() -> bool:
     validator = Validator.from_importer(importer)
     logging.getLogger("rasa.validator").setLevel(logging.INFO)
     valid = validator.verify_domain_validity() and validator.verify_nlu(ignore_warnings=False)
-    valid = validator.verify_story_structure(ignore_warnings=False) and valid
-    print_result = "valid" if valid else "has problems (see the messages above)"
-    logger.warning("training data %s", print_result)
-    return valid
+    return validator.verify_story_structure(ignore_warnings=False) and valid

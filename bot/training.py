@@ -32,7 +32,7 @@ def fingerprint(files: list[Path]) -> str:
 
 def train(settings: Settings, force: bool = False) -> bool:
     """Train both models unless their inputs are unchanged; return whether anything was trained."""
-    recipe = [Path(language_model.__file__)]
+    recipe = [Path(language_model.__file__), *sorted((ROOT / "nlu" / "components").glob("*.py"))]
     inputs = sorted(set(rasa_inputs()) | set(training_data.input_files()) | set(recipe))
     current = fingerprint(inputs)
     stamp = settings.model_dir / FINGERPRINT_FILE

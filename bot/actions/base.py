@@ -12,6 +12,8 @@ from bot.actions import say
 from bot.actions.deps import ActionDeps
 from bot.storage import users
 
+Reply = list[say.Payload]
+
 
 class MentorAction(Action):
     """An action built with its dependencies; subclasses implement ``answer``."""
@@ -27,15 +29,20 @@ class MentorAction(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        """Answer, and drop a pending delete confirmation the person moved away from."""
-        events = self.answer(dispatcher, tracker)
+        """Answer in one message of parts, and drop a delete confirmation the person moved away from.
+
+        One message per action, not one per part, keeps the conversation history short to store and replay.
+        """
+        reply: Reply = []
+        events = self.answer(reply, tracker)
+        dispatcher.utter_message(json_message=say.reply(reply))
         if tracker.get_slot("awaiting_delete") and not any(
             e.get("name") == "awaiting_delete" for e in events if e.get("event") == "slot"
         ):
             events.append(SlotSet("awaiting_delete", False))
         return events
 
-    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    def answer(self, reply: Reply, tracker: Tracker) -> list[EventType]:
         """Send payloads and return events."""
         raise NotImplementedError
 
@@ -59,6 +66,6 @@ class MentorAction(Action):
         found = self.deps.city_countries.get(str(city)) if city else None
         return found if found in ("MA", "TN") else None
 
-    def menu(self, dispatcher: CollectingDispatcher) -> None:
+    def menu(self, reply: Reply) -> None:
         """Offer the main topics."""
-        dispatcher.utter_message(json_message=say.buttons(*map(say.topic_button, self.deps.knowledge.menu)))
+        reply.append(say.buttons(*map(say.topic_button, self.deps.knowledge.menu)))

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
-from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions import say
-from bot.actions.base import MentorAction
+from bot.actions.base import MentorAction, Reply
 from knowledge.model import REPLY_LANGUAGES
 
 
@@ -16,12 +15,12 @@ class Greet(MentorAction):
 
     action_name = "action_greet"
 
-    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    def answer(self, reply: Reply, tracker: Tracker) -> list[EventType]:
         """Send the greeting with language buttons, then the menu."""
-        dispatcher.utter_message(json_message=say.string("greet"))
-        dispatcher.utter_message(json_message=say.language_buttons())
-        dispatcher.utter_message(json_message=say.string("menu"))
-        self.menu(dispatcher)
+        reply.append(say.string("greet"))
+        reply.append(say.language_buttons())
+        reply.append(say.string("menu"))
+        self.menu(reply)
         return []
 
 
@@ -30,17 +29,17 @@ class ChooseLanguage(MentorAction):
 
     action_name = "action_choose_language"
 
-    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    def answer(self, reply: Reply, tracker: Tracker) -> list[EventType]:
         """Store the choice, or offer the languages when none was named."""
         language = next(tracker.get_latest_entity_values("language"), None)
         if language not in REPLY_LANGUAGES:
-            dispatcher.utter_message(json_message=say.string("choose_language"))
-            dispatcher.utter_message(json_message=say.language_buttons())
+            reply.append(say.string("choose_language"))
+            reply.append(say.language_buttons())
             return []
-        dispatcher.utter_message(json_message=say.set_language(language))
-        dispatcher.utter_message(json_message=say.string("language_set"))
-        dispatcher.utter_message(json_message=say.string("menu"))
-        self.menu(dispatcher)
+        reply.append(say.set_language(language))
+        reply.append(say.string("language_set"))
+        reply.append(say.string("menu"))
+        self.menu(reply)
         return []
 
 
@@ -49,9 +48,9 @@ class Thanks(MentorAction):
 
     action_name = "action_thanks"
 
-    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    def answer(self, reply: Reply, tracker: Tracker) -> list[EventType]:
         """Say you're welcome."""
-        dispatcher.utter_message(json_message=say.string("thanks"))
+        reply.append(say.string("thanks"))
         return []
 
 
@@ -60,8 +59,8 @@ class Acknowledge(MentorAction):
 
     action_name = "action_acknowledge"
 
-    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    def answer(self, reply: Reply, tracker: Tracker) -> list[EventType]:
         """Acknowledge and show the menu."""
-        dispatcher.utter_message(json_message=say.string("acknowledge"))
-        self.menu(dispatcher)
+        reply.append(say.string("acknowledge"))
+        self.menu(reply)
         return []

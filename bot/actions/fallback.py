@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
-from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions import say
-from bot.actions.base import MentorAction
+from bot.actions.base import MentorAction, Reply
 from bot.storage import unanswered
 from knowledge.topics import TOPIC_BY_INTENT
 
@@ -19,19 +18,19 @@ class Fallback(MentorAction):
 
     action_name = "action_fallback"
 
-    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    def answer(self, reply: Reply, tracker: Tracker) -> list[EventType]:
         """Record the question; offer the closest topics, or the menu if this is the second miss in a row."""
         self._record(tracker)
         if _previous_action(tracker) == self.action_name:
-            dispatcher.utter_message(json_message=say.string("fallback_second"))
-            self.menu(dispatcher)
+            reply.append(say.string("fallback_second"))
+            self.menu(reply)
             return []
         ranking = tracker.latest_message.get("intent_ranking") or []
         closest = [TOPIC_BY_INTENT[r["name"]] for r in ranking if r.get("name") in TOPIC_BY_INTENT][:CLOSEST]
-        dispatcher.utter_message(json_message=say.string("fallback_first"))
+        reply.append(say.string("fallback_first"))
         choices = [say.topic_button(t) for t in closest if t != "contact.human"]
         choices.append(say.intent_button("button_person", "contact_human"))
-        dispatcher.utter_message(json_message=say.buttons(*choices))
+        reply.append(say.buttons(*choices))
         return []
 
     def _record(self, tracker: Tracker) -> None:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
-from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions import say
-from bot.actions.base import MentorAction
+from bot.actions.base import MentorAction, Reply
 from knowledge.topics import TOPIC_BY_INTENT
 
 
@@ -16,22 +15,22 @@ class AnswerTopic(MentorAction):
 
     action_name = "action_answer_topic"
 
-    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    def answer(self, reply: Reply, tracker: Tracker) -> list[EventType]:
         """Send the entry for the message's intent."""
         topic = TOPIC_BY_INTENT[tracker.get_intent_of_latest_message()]
-        self.say_topic(dispatcher, topic, self.country(tracker))
+        self.say_topic(reply, topic, self.country(tracker))
         return [SlotSet("last_topic", topic)]
 
-    def say_topic(self, dispatcher: CollectingDispatcher, topic: str, country: str | None) -> None:
+    def say_topic(self, reply: Reply, topic: str, country: str | None) -> None:
         """The entry (with the live call status for deadlines) and its related topics."""
         if topic == "apply.deadlines":
-            dispatcher.utter_message(json_message=say.deadline(country))
-        dispatcher.utter_message(json_message=say.entry(topic, country))
+            reply.append(say.deadline(country))
+        reply.append(say.entry(topic, country))
         related = self.deps.knowledge.entries[topic].related
         choices = [say.topic_button(t) for t in related]
         if topic == "apply.deadlines":
             choices.append(say.intent_button("button_subscribe", "subscribe"))
-        dispatcher.utter_message(json_message=say.buttons(*choices))
+        reply.append(say.buttons(*choices))
 
 
 class Followup(AnswerTopic):
@@ -39,14 +38,14 @@ class Followup(AnswerTopic):
 
     action_name = "action_followup"
 
-    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    def answer(self, reply: Reply, tracker: Tracker) -> list[EventType]:
         """Repeat the last topic for the named country, or ask which topic."""
         topic = tracker.get_slot("last_topic")
         if not topic:
-            dispatcher.utter_message(json_message=say.string("followup_no_topic"))
-            self.menu(dispatcher)
+            reply.append(say.string("followup_no_topic"))
+            self.menu(reply)
             return []
-        self.say_topic(dispatcher, topic, self.country(tracker))
+        self.say_topic(reply, topic, self.country(tracker))
         return []
 
 
@@ -55,8 +54,8 @@ class OutOfScope(MentorAction):
 
     action_name = "action_out_of_scope"
 
-    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    def answer(self, reply: Reply, tracker: Tracker) -> list[EventType]:
         """Explain the scope and show the menu."""
-        dispatcher.utter_message(json_message=say.string("out_of_scope"))
-        self.menu(dispatcher)
+        reply.append(say.string("out_of_scope"))
+        self.menu(reply)
         return []

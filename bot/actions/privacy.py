@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
-from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions import say
-from bot.actions.base import MentorAction
+from bot.actions.base import MentorAction, Reply
 from bot.storage import personal_data
 
 
@@ -16,14 +15,14 @@ class Privacy(MentorAction):
 
     action_name = "action_privacy"
 
-    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    def answer(self, reply: Reply, tracker: Tracker) -> list[EventType]:
         """Send the privacy entry, the person's summary, and a delete button."""
-        dispatcher.utter_message(json_message=say.entry("privacy"))
+        reply.append(say.entry("privacy"))
         with self.deps.database.session() as session:
             summary = personal_data.summary(session, tracker.sender_id)
-        dispatcher.utter_message(json_message=say.privacy_summary(summary))
-        dispatcher.utter_message(
-            json_message=say.buttons(
+        reply.append(say.privacy_summary(summary))
+        reply.append(
+            say.buttons(
                 say.intent_button("button_delete", "delete_data"), say.intent_button("button_menu", "greet")
             )
         )
@@ -35,13 +34,11 @@ class ConfirmDelete(MentorAction):
 
     action_name = "action_confirm_delete"
 
-    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    def answer(self, reply: Reply, tracker: Tracker) -> list[EventType]:
         """Ask for confirmation with yes/no buttons."""
-        dispatcher.utter_message(json_message=say.string("delete_confirm"))
-        dispatcher.utter_message(
-            json_message=say.buttons(
-                say.intent_button("button_yes", "affirm"), say.intent_button("button_no", "deny")
-            )
+        reply.append(say.string("delete_confirm"))
+        reply.append(
+            say.buttons(say.intent_button("button_yes", "affirm"), say.intent_button("button_no", "deny"))
         )
         return [SlotSet("awaiting_delete", True)]
 
@@ -51,10 +48,10 @@ class DeleteData(MentorAction):
 
     action_name = "action_delete_data"
 
-    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    def answer(self, reply: Reply, tracker: Tracker) -> list[EventType]:
         """Ask the core to forget the person, and say it is done."""
-        dispatcher.utter_message(json_message=say.forget_user())
-        dispatcher.utter_message(json_message=say.string("deleted"))
+        reply.append(say.forget_user())
+        reply.append(say.string("deleted"))
         return [SlotSet("awaiting_delete", False)]
 
 
@@ -63,7 +60,7 @@ class CancelDelete(MentorAction):
 
     action_name = "action_cancel_delete"
 
-    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    def answer(self, reply: Reply, tracker: Tracker) -> list[EventType]:
         """Confirm that nothing was deleted."""
-        dispatcher.utter_message(json_message=say.string("delete_cancelled"))
+        reply.append(say.string("delete_cancelled"))
         return [SlotSet("awaiting_delete", False)]

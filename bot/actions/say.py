@@ -1,6 +1,6 @@
 """The payloads actions send instead of text; the core's renderer turns them into words and buttons.
 
-Each function returns one ``json_message`` for ``CollectingDispatcher.utter_message``.
+Each function returns one part; an action sends all its parts as one ``json_message`` (``reply``).
 """
 
 from __future__ import annotations
@@ -60,3 +60,8 @@ def set_language(language: str) -> Payload:
 def forget_user() -> Payload:
     """Tell the core to delete everything about the person once the turn is over."""
     return {"forget_user": True}
+
+
+def reply(parts: list[Payload]) -> Payload:
+    """The one message an action sends: its parts, in order."""
+    return {"parts": parts}

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
-from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions import say
-from bot.actions.base import MentorAction
+from bot.actions.base import MentorAction, Reply
 from bot.storage import consents
 
 
@@ -18,11 +17,11 @@ class Subscribe(MentorAction):
     granted = True
     reply = "subscribed"
 
-    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    def answer(self, reply: Reply, tracker: Tracker) -> list[EventType]:
         """Store the decision for the ``news`` purpose and say so."""
         with self.deps.database.session() as session:
             consents.record(session, tracker.sender_id, "news", self.granted, self.deps.clock())
-        dispatcher.utter_message(json_message=say.string(self.reply))
+        reply.append(say.string(self.reply))
         return []
 
 

@@ -118,7 +118,8 @@ class Conversation:
         await self.agent.handle_message(
             UserMessage(cleaned.text, output, sender_id=person.id, parse_data=parse, metadata=metadata)
         )
-        payloads = [m["custom"] for m in output.messages if isinstance(m.get("custom"), dict)]
+        replies = [m["custom"] for m in output.messages if isinstance(m.get("custom"), dict)]
+        payloads = [part for reply in replies for part in reply["parts"]]
         topic = topic_of_intent(intent) or next(
             (p["entry"] for p in payloads if "entry" in p), "out_of_scope"
         )

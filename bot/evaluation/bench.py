@@ -1,0 +1,88 @@
+"""``mentor bench``: speed and memory of the bot on this machine, written as JSON.
+
+Full turns go through the real conversation core (language layer, Rasa, in-process actions, SQLite tracker
+store) on a throwaway database; messages are the held-out examples, spread over many people so that each
+conversation grows as real ones do.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+import platform
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bot import app
+from bot.channels.base import InboundMessage
+from bot.evaluation.nlu import read_heldout
+from bot.settings import Settings
+
+PEOPLE = 100
+
+
+def _percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def _ms(seconds: float) -> float:
+    return round(seconds * 1000, 3)
+
+
+def run(settings: Settings, output: str, messages: int) -> int:
+    """Measure, print and write the figures."""
+    texts = [text for _, text, _ in read_heldout()]
+    with tempfile.TemporaryDirectory() as folder:
+        bench_settings = dataclasses.replace(settings, database_url=f"sqlite:///{Path(folder) / 'bench.db'}")
+        started = time.perf_counter()
+        built = app.build(bench_settings)
+        asyncio.run(built.conversation.handle(InboundMessage("bench", "warm-up", "bonjour")))
+        ready = time.perf_counter() - started
+        layer = built.conversation.layer
+        layer_times = []
+        for text in texts * 3:
+            t0 = time.perf_counter()
+            layer.detect(text)
+            layer_times.append(time.perf_counter() - t0)
+        turn_times = asyncio.run(_turns(built, texts, messages))
+        built.database.engine.dispose()
+    total = sum(turn_times)
+    figures: dict[str, Any] = {
+        "machine": {"python": sys.version.split()[0], "platform": platform.platform()},
+        "ready_to_answer_s": round(ready, 3),
+        "language_layer_ms": {
+            "mean": _ms(statistics.fmean(layer_times)),
+            "p95": _ms(_percentile(layer_times, 0.95)),
+            "messages": len(layer_times),
+        },
+        "full_turn_ms": {
+            "p50": _ms(_percentile(turn_times, 0.50)),
+            "p95": _ms(_percentile(turn_times, 0.95)),
+            "max": _ms(max(turn_times)),
+            "messages": len(turn_times),
+            "people": PEOPLE,
+            "tracker_store": "SQLTrackerStore on SQLite",
+        },
+        "turns_per_second": round(len(turn_times) / total, 1),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+    Path(output).write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+    sys.stdout.write(json.dumps(figures, indent=2) + "\n")
+    return 0
+
+
+async def _turns(built: app.App, texts: list[str], messages: int) -> list[float]:
+    times = []
+    for number in range(messages):
+        message = InboundMessage("bench", f"person-{number % PEOPLE}", texts[number % len(texts)])
+        t0 = time.perf_counter()
+        await built.conversation.handle(message)
+        times.append(time.perf_counter() - t0)
+    return times
