@@ -24,8 +24,10 @@ async def chat(settings: Settings) -> int:
     """A conversation in the terminal; interactive when standard input is a terminal."""
     from bot import app
     from bot.channels.terminal import TerminalChannel
+    from scheduler.retention import purge_expired
 
     built = app.build(settings)
+    purge_expired(app.utc_now(), built.database, settings.retention_days)
     interactive = sys.stdin.isatty()
     intro = built.knowledge.string("chat_intro", settings.default_language) if interactive else None
     await TerminalChannel(built.conversation, sys.stdin, sys.stdout, intro).run()

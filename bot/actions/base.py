@@ -47,16 +47,17 @@ class MentorAction(Action):
         raise NotImplementedError
 
     def country(self, tracker: Tracker) -> str | None:
-        """The person's country: named in this message (or through a city), else as remembered."""
+        """The person's country: named in this message (or through a city, and then remembered),
+        else the one the core read from their profile."""
         named = self._named_country(tracker)
+        if named is None:
+            return (tracker.latest_message.get("metadata") or {}).get("country")
         with self.deps.database.session() as session:
             user = users.get(session, tracker.sender_id)
-            if user is None:
-                return named
-            if named:
+            if user is not None:
                 user.country = named
                 user.city = next(tracker.get_latest_entity_values("city"), user.city)
-            return user.country
+        return named
 
     def _named_country(self, tracker: Tracker) -> str | None:
         country = next(tracker.get_latest_entity_values("country"), None)

@@ -57,6 +57,7 @@ class Person:
     chosen_language: str | None
     reply_language: str | None
     variety: str | None
+    country: str | None
 
 
 class Conversation:
@@ -94,18 +95,12 @@ class Conversation:
 
     async def _turn(self, inbound: InboundMessage) -> TurnResult:
         cleaned = clean(inbound.text)
-        person = self._person(inbound)
-        if inbound.kind == "unsupported" or not cleaned.has_letters:
+        readable = inbound.kind == "text" and cleaned.has_letters
+        is_payload = cleaned.text.startswith("/")
+        person, guess, reply_language = self._prepare(inbound, cleaned.text if readable else None)
+        if not readable:
             key = "no_text" if inbound.kind == "unsupported" or cleaned.text else "empty_message"
             return self._simple(person, cleaned.text, [say.string(key)])
-
-        is_payload = cleaned.text.startswith("/")
-        guess = (
-            LanguageGuess(person.variety or "fr", 1.0, "latn", too_short=True)
-            if is_payload
-            else self.layer.detect(cleaned.text, previous=person.variety)
-        )
-        reply_language = self._reply_language(person, guess, inbound.client_language)
         if guess.foreign and not person.chosen_language:
             payloads = [say.string("unsupported_language"), say.language_buttons()]
             return self._simple(person, cleaned.text, payloads, guess, reply_language)
@@ -114,7 +109,7 @@ class Conversation:
         intent = parse.get("intent", {}).get("name")
         confidence = parse.get("intent", {}).get("confidence")
         output = CollectingOutputChannel()
-        metadata = {"variety": guess.variety, "reply_language": reply_language}
+        metadata = {"variety": guess.variety, "reply_language": reply_language, "country": person.country}
         await self.agent.handle_message(
             UserMessage(cleaned.text, output, sender_id=person.id, parse_data=parse, metadata=metadata)
         )
@@ -137,7 +132,8 @@ class Conversation:
             reply_language = chosen
         forget = any(p.get("forget_user") for p in payloads)
         messages = self.renderer.render(payloads, reply_language)
-        self._remember(person, guess, reply_language, chosen, forget)
+        if chosen or forget:
+            self._apply_choices(person, chosen, forget)
         logger.info(
             "turn user=%s variety=%s intent=%s confidence=%.2f topic=%s reply=%s",
             person.id,
@@ -149,10 +145,20 @@ class Conversation:
         )
         return TurnResult(cleaned.text, guess.variety, intent, confidence, topic, reply_language, messages)
 
-    def _person(self, inbound: InboundMessage) -> Person:
+    def _prepare(self, inbound: InboundMessage, text: str | None) -> tuple[Person, LanguageGuess, str]:
+        """Find the person, read the message's language and store it, in one short transaction."""
         with self.database.session() as session:
             user = users.get_or_create(session, inbound.channel, inbound.external_id, self.clock())
-            return Person(user.id, user.chosen_language, user.reply_language, user.variety)
+            person = Person(user.id, user.chosen_language, user.reply_language, user.variety, user.country)
+            if text is None or text.startswith("/"):
+                guess = LanguageGuess(person.variety or "fr", 1.0, "none", too_short=True)
+            else:
+                guess = self.layer.detect(text, previous=person.variety)
+            reply_language = self._reply_language(person, guess, inbound.client_language)
+            if not guess.too_short:
+                user.variety = guess.variety
+            user.reply_language = reply_language
+        return person, guess, reply_language
 
     def _reply_language(self, person: Person, guess: LanguageGuess, client_language: str | None) -> str:
         """DESIGN's rule: an explicit choice wins, else follow the message, else keep the conversation's."""
@@ -177,23 +183,18 @@ class Conversation:
         """A turn answered without Rasa (nothing to read, or a language we do not serve)."""
         language = reply_language or person.chosen_language or person.reply_language or self.default_language
         messages = self.renderer.render(payloads, language)
-        variety = guess.variety if guess else (person.variety or "fr")
+        variety = guess.variety if guess and not guess.too_short else (person.variety or "fr")
         logger.info("turn user=%s answered without NLU reply=%s", person.id, language)
         return TurnResult(text, variety, None, None, "out_of_scope", language, messages)
 
-    def _remember(
-        self, person: Person, guess: LanguageGuess, reply_language: str, chosen: str | None, forget: bool
-    ) -> None:
+    def _apply_choices(self, person: Person, chosen: str | None, forget: bool) -> None:
+        """Store a chosen reply language, or delete everything once the turn is saved."""
         with self.database.session() as session:
             if forget:
                 personal_data.forget(session, person.id)
                 logger.info("user=%s deleted their data", person.id)
                 return
             user = users.get(session, person.id)
-            if user is None:
-                return
-            if not guess.too_short:
-                user.variety = guess.variety
-            user.reply_language = reply_language
-            if chosen:
+            if user is not None:
                 user.chosen_language = chosen
+                user.reply_language = chosen

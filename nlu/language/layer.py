@@ -24,6 +24,7 @@ LIBRARY_WEIGHT = 0.15
 PREVIOUS_WEIGHT = 0.12
 SHORT_CONFIDENCE = 0.6
 UNCLEAR_CONFIDENCE = 0.5
+DIALECT_SPLIT_FROM = 0.05  # below this, the message is French, English or Italian and the split cannot matter
 FOREIGN_CONFIDENCE = 0.999
 FOREIGN_MIN_WORDS = 4
 
@@ -100,8 +101,8 @@ class LanguageLayer:
         kept = {v: float(probabilities.get(v, 0.0)) for v in candidates}
         total = sum(kept.values()) or 1.0
         scores = {v: p / total for v, p in kept.items()}
-        if all(v in scores for v in language_model.DIALECTS):
-            arabizi = sum(scores[v] for v in language_model.DIALECTS)
+        arabizi = sum(scores.get(v, 0.0) for v in language_model.DIALECTS)
+        if arabizi >= DIALECT_SPLIT_FROM:
             for variety, share in self._dialects.probabilities(norm).items():
                 scores[variety] = arabizi * share
         return scores

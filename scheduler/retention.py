@@ -1,0 +1,37 @@
+"""The retention purge: conversation history and unanswered questions are kept for a limited time."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete
+
+from bot.storage.db import Database
+from bot.storage.models import RASA_EVENTS, UnansweredQuestion
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Purged:
+    """How many rows the purge removed."""
+
+    events: int
+    unanswered: int
+
+
+def purge_expired(now: datetime, database: Database, retention_days: int) -> Purged:
+    """Delete history events and unanswered questions older than ``retention_days`` before ``now``."""
+    cutoff = now - timedelta(days=retention_days)
+    with database.session() as session:
+        bind = session.get_bind()
+        events = 0
+        if bind.dialect.has_table(session.connection(), RASA_EVENTS.name):
+            result = session.execute(delete(RASA_EVENTS).where(RASA_EVENTS.c.timestamp < cutoff.timestamp()))
+            events = result.rowcount or 0
+        questions = session.execute(delete(UnansweredQuestion).where(UnansweredQuestion.at < cutoff))
+        purged = Purged(events=events, unanswered=questions.rowcount or 0)
+    logger.info("retention purge: %d events, %d unanswered questions", purged.events, purged.unanswered)
+    return purged

@@ -1,0 +1,31 @@
+"""The retention purge removes old history and questions, and nothing newer."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import func, insert, select
+
+from bot.app import open_database
+from bot.settings import Settings
+from bot.storage import unanswered, users
+from bot.storage.models import RASA_EVENTS, UnansweredQuestion
+from scheduler.retention import purge_expired
+
+NOW = datetime(2026, 11, 22, 10, 0, tzinfo=timezone.utc)
+
+
+def test_old_history_and_questions_are_purged_and_recent_ones_kept(settings: Settings) -> None:
+    database = open_database(settings)
+    RASA_EVENTS.metadata.create_all(database.engine)
+    old, recent = NOW - timedelta(days=200), NOW - timedelta(days=10)
+    with database.session() as session:
+        person = users.get_or_create(session, "telegram", "7", old)
+        for moment in (old, recent):
+            unanswered.record(session, person.id, "?", "fr", None, None, moment)
+            session.execute(insert(RASA_EVENTS).values(sender_id=person.id, timestamp=moment.timestamp()))
+    purged = purge_expired(NOW, database, retention_days=180)
+    assert (purged.events, purged.unanswered) == (1, 1)
+    with database.session() as session:
+        assert session.scalar(select(func.count()).select_from(RASA_EVENTS)) == 1
+        assert session.scalar(select(func.min(UnansweredQuestion.at))) == recent
