@@ -16,10 +16,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from bot import logs
 from bot.channels.base import InboundMessage
 from bot.settings import ROOT, Settings
+from tests import postgres
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -58,14 +60,30 @@ def fixed_clock() -> datetime:
     return FIXED_NOW
 
 
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    """Settings with a fresh SQLite file and the repository's trained models."""
-    return dataclasses.replace(
-        Settings.from_env({}),
-        database_url=f"sqlite:///{tmp_path / 'mentor.db'}",
-        model_dir=ROOT / "models",
-    )
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A throwaway PostgreSQL server for the whole run (skipped where PostgreSQL is not installed)."""
+    with postgres.server() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Settings]:
+    """Settings with a fresh database, SQLite file or PostgreSQL schema, and the repository's models."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'mentor.db'}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+        _reset(url)
+    yield dataclasses.replace(Settings.from_env({}), database_url=url, model_dir=ROOT / "models")
+
+
+def _reset(url: str) -> None:
+    """An empty public schema, so each test starts from nothing."""
+    engine = create_engine(url, future=True)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    engine.dispose()
 
 
 @pytest.fixture(scope="session")

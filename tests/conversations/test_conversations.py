@@ -1,6 +1,7 @@
 """Multi-turn conversations, written as data in ``test_*.yml`` beside this file, run through the real bot.
 
-Each turn may check the topic, the reply language and words of the reply; ``after`` checks the database:
+Each turn may check the topic, the reply language, words of the reply (``says``) and the payloads of its quick
+replies (``offers``); ``after`` checks the database:
 ``forgotten`` (nothing left of the person), ``consents`` and ``unanswered`` (questions kept for staff).
 """
 
@@ -43,6 +44,9 @@ def test_conversation(bot, conversation: dict[str, Any]) -> None:
             ), f"{where}: language {result.reply_language}"
         for words in turn.get("says", []):
             assert words.lower() in result.reply.lower(), f"{where}: {words!r} not in {result.reply[:300]!r}"
+        offered = {button.payload for message in result.messages for button in message.buttons}
+        for payload in turn.get("offers", []):
+            assert payload in offered, f"{where}: no quick reply {payload!r} in {sorted(offered)}"
         if user_id is None:
             user_id = _user_id(bot, user)
     _check_after(bot, user, user_id, conversation.get("after", {}))
