@@ -29,8 +29,3 @@ def current(session: Session, user_id: str) -> dict[str, Consent]:
     ).scalars()
     return {row.purpose: row for row in rows}
 
-
-def has(session: Session, user_id: str, purpose: str) -> bool:
-    """Whether the person currently agrees to this purpose."""
-    decision = current(session, user_id).get(purpose)
-    return bool(decision and decision.granted)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.storage.models import UnansweredQuestion
@@ -34,8 +33,3 @@ def record(
     session.flush()
     return question
 
-
-def recent(session: Session, limit: int = 50) -> list[UnansweredQuestion]:
-    """The newest unanswered questions, newest first."""
-    query = select(UnansweredQuestion).order_by(UnansweredQuestion.at.desc()).limit(limit)
-    return list(session.execute(query).scalars())
