@@ -11,11 +11,14 @@ import yaml
 
 from bot.actions.deps import ActionDeps
 from bot.actions.registry import build_actions
+from bot.channels.telegram import TelegramChannel
 from bot.core.agent import load_agent
+from bot.core.commands import Commands
 from bot.core.conversation import Conversation
 from bot.core.render import Renderer
 from bot.errors import ConfigError
 from bot.settings import Settings
+from bot.storage import users
 from bot.storage.db import Database, make_engine, upgrade_schema
 from knowledge import loader
 from knowledge.model import KnowledgeBase
@@ -74,8 +77,22 @@ def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> App:
         layer=LanguageLayer.load(settings.langid_model),
         scam_signals=ScamSignals.load(),
         renderer=Renderer(knowledge, clock),
+        commands=Commands(database, knowledge, clock),
         database=database,
         clock=clock,
         default_language=settings.default_language,
     )
     return App(settings=settings, database=database, knowledge=knowledge, conversation=conversation)
+
+
+def telegram_channel(built: App, clock: Callable[[], datetime] = utc_now) -> TelegramChannel:
+    """The Telegram channel over the built bot; a person who blocks the bot is marked unreachable."""
+    assert built.settings.telegram is not None
+
+    def unreachable(external_id: str) -> None:
+        with built.database.session() as session:
+            user = users.find(session, TelegramChannel.name, external_id)
+            if user is not None:
+                users.mark_unreachable(session, user.id, clock())
+
+    return TelegramChannel(built.conversation, built.knowledge, built.settings.telegram, unreachable)

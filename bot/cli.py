@@ -27,7 +27,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog="Settings (environment): " + "; ".join(f"{k}: {v}" for k, v in FIELDS.items()),
     )
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("run", help="run the bot (a terminal chat when no channel is configured)")
+    commands.add_parser("run", help="run the bot on Telegram when configured, else a terminal chat")
     commands.add_parser("chat", help="talk to the bot in the terminal (reads a pipe line by line too)")
     ask = commands.add_parser("ask", help="answer one message, or one per line of standard input")
     ask.add_argument("message", nargs="?", help="the message; read standard input when absent")
@@ -68,7 +68,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     from bot import commands
 
-    if args.command in ("run", "chat"):
+    if args.command == "run":
+        return asyncio.run(commands.run(settings))
+    if args.command == "chat":
         return asyncio.run(commands.chat(settings))
     if args.command == "ask":
         return asyncio.run(commands.ask(settings, args.message, args.json))

@@ -5,8 +5,10 @@ Rasa and TensorFlow take seconds to import, so commands that need them import th
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
+import signal
 import sys
 import uuid
 from datetime import datetime, timezone
@@ -18,6 +20,24 @@ from knowledge import loader
 from knowledge.references import check_references
 
 IN_MEMORY = "sqlite://"
+
+
+async def run(settings: Settings) -> int:
+    """The bot on every configured channel until SIGTERM or Ctrl-C; the terminal chat when there is none."""
+    if settings.telegram is None:
+        return await chat(settings)
+    from bot import app
+    from scheduler.retention import purge_expired
+
+    built = app.build(settings)
+    purge_expired(app.utc_now(), built.database, settings.retention_days)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signal_number in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signal_number, stop.set)
+    await app.telegram_channel(built).run(stop)
+    built.database.engine.dispose()
+    return 0
 
 
 async def chat(settings: Settings) -> int:

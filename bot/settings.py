@@ -1,15 +1,19 @@
-"""Settings: one frozen object, read from the environment once, at start-up.
+"""Settings: one frozen object, read from the environment (and an optional ``.env``) once, at start-up.
 
-Nobody else reads ``os.environ``. A bad value stops the start with a message naming the key.
-Every field's help text is in ``FIELDS`` so ``mentor --help-settings`` and errors can show it.
+Nobody else reads ``os.environ``. A bad value stops the start with a message naming the key. Every field's
+help text is in ``FIELDS``, which ``mentor --help`` shows. Tokens are ``Secret``s: masked in ``repr``.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
+
+from dotenv import dotenv_values
 
 from bot.errors import ConfigError
 
@@ -21,7 +25,49 @@ FIELDS: dict[str, str] = {
     "MENTOR_LOG_LEVEL": "DEBUG, INFO, WARNING or ERROR (default: INFO); message text is never logged",
     "MENTOR_RETENTION_DAYS": "days a conversation history is kept before it is purged (default: 180)",
     "MENTOR_DEFAULT_LANGUAGE": "reply language before anything is known of a person (default: fr)",
+    "MENTOR_TELEGRAM_TOKEN": "Telegram bot token; when set, `mentor run` starts the Telegram channel",
+    "MENTOR_TELEGRAM_API_URL": "Bot API base URL (default: https://api.telegram.org/bot)",
+    "MENTOR_TELEGRAM_WEBHOOK_URL": "public URL of the webhook; when set, webhook mode instead of polling",
+    "MENTOR_TELEGRAM_WEBHOOK_SECRET": "secret sent in X-Telegram-Bot-Api-Secret-Token (webhook mode)",
+    "MENTOR_TELEGRAM_WEBHOOK_LISTEN": "host:port the webhook server listens on (default: 127.0.0.1:8443)",
 }
+_WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+
+
+class Secret:
+    """A value that never shows in ``repr``, logs or tracebacks; ``reveal()`` gives it to who needs it."""
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        """The secret value itself."""
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('**********')"
+
+    def __str__(self) -> str:
+        return "**********"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+@dataclass(frozen=True)
+class TelegramSettings:
+    """The Telegram channel's settings; ``webhook_url`` set means webhook mode."""
+
+    token: Secret
+    api_url: str = "https://api.telegram.org/bot"
+    webhook_url: str | None = None
+    webhook_secret: Secret | None = None
+    listen_host: str = "127.0.0.1"
+    listen_port: int = 8443
+
 
 REPLY_LANGUAGES = ("fr", "ar", "en", "it", "ary", "aeb")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
@@ -36,6 +82,7 @@ class Settings:
     log_level: str = "INFO"
     retention_days: int = 180
     default_language: str = "fr"
+    telegram: TelegramSettings | None = None
 
     @property
     def rasa_model(self) -> Path:
@@ -48,9 +95,11 @@ class Settings:
         return self.model_dir / "langid.pkl"
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
-        """Read and validate the settings; raise ``ConfigError`` naming the bad key."""
-        env = os.environ if env is None else env
+    def from_env(cls, env: Mapping[str, str] | None = None, dotenv: Path | None = ROOT / ".env") -> Settings:
+        """Read and validate the settings (the environment wins over ``.env``); raise ``ConfigError``."""
+        if env is None:
+            from_file = {k: v for k, v in dotenv_values(dotenv).items() if v is not None} if dotenv else {}
+            env = {**from_file, **os.environ}
         model_dir = Path(env.get("MENTOR_MODEL_DIR", str(ROOT / "models")))
         database_url = env.get("MENTOR_DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'mentor.db'}")
         if "://" not in database_url:
@@ -76,4 +125,34 @@ class Settings:
             log_level=log_level,
             retention_days=retention_days,
             default_language=default_language,
+            telegram=_telegram(env),
         )
+
+
+def _telegram(env: Mapping[str, str]) -> TelegramSettings | None:
+    token = env.get("MENTOR_TELEGRAM_TOKEN", "").strip()
+    if not token:
+        return None
+    if ":" not in token:
+        raise ConfigError("MENTOR_TELEGRAM_TOKEN", "does not look like a bot token (digits:letters)")
+    api_url = env.get("MENTOR_TELEGRAM_API_URL", "https://api.telegram.org/bot")
+    if urlsplit(api_url).scheme not in ("http", "https"):
+        raise ConfigError("MENTOR_TELEGRAM_API_URL", "must be an http(s) URL")
+    webhook_url = env.get("MENTOR_TELEGRAM_WEBHOOK_URL") or None
+    secret = env.get("MENTOR_TELEGRAM_WEBHOOK_SECRET") or None
+    if webhook_url is not None:
+        if urlsplit(webhook_url).scheme not in ("http", "https"):
+            raise ConfigError("MENTOR_TELEGRAM_WEBHOOK_URL", "must be an http(s) URL")
+        if secret is None or not _WEBHOOK_SECRET.fullmatch(secret):
+            raise ConfigError("MENTOR_TELEGRAM_WEBHOOK_SECRET", "webhook mode needs 1-256 of A-Z a-z 0-9 _ -")
+    host, _, port = env.get("MENTOR_TELEGRAM_WEBHOOK_LISTEN", "127.0.0.1:8443").rpartition(":")
+    if not host or not port.isdigit():
+        raise ConfigError("MENTOR_TELEGRAM_WEBHOOK_LISTEN", "must be host:port")
+    return TelegramSettings(
+        token=Secret(token),
+        api_url=api_url,
+        webhook_url=webhook_url,
+        webhook_secret=Secret(secret) if secret else None,
+        listen_host=host,
+        listen_port=int(port),
+    )

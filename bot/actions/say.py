@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.channels.base import command_payload
 from knowledge.topics import intent_for_topic
 
 Payload = dict[str, Any]
@@ -45,6 +46,11 @@ def topic_button(topic: str) -> Payload:
 def intent_button(label_key: str, intent: str) -> Payload:
     """A button that sends an intent; labelled with an interface string."""
     return {"label": label_key, "payload": f"/{intent}"}
+
+
+def command_button(label_key: str, command: str, argument: str = "") -> Payload:
+    """A button that runs a core command (``/stop``, a consent); labelled with an interface string."""
+    return {"label": label_key, "payload": command_payload(command, argument)}
 
 
 def language_buttons() -> Payload:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
-MessageKind = Literal["text", "unsupported"]
+MessageKind = Literal["text", "command", "unsupported"]
+COMMANDS = ("start", "help", "menu", "stop", "consent")
+COMMAND_PREFIX = "cmd:"
 
 
 @dataclass(frozen=True)
@@ -20,7 +22,8 @@ class Button:
 class InboundMessage:
     """One message from a person, whatever the platform.
 
-    ``kind`` is ``unsupported`` for stickers, photos, voice notes and other things the bot cannot read.
+    ``kind`` is ``unsupported`` for stickers, photos, voice notes and other things the bot cannot read, and
+    ``command`` for one of ``COMMANDS`` (then ``text`` is the command and ``argument`` what follows it).
     ``client_language`` is the language the platform reports for the person's app, if any.
     """
 
@@ -29,6 +32,23 @@ class InboundMessage:
     text: str = ""
     kind: MessageKind = "text"
     client_language: str | None = None
+    argument: str = ""
+
+
+def command_payload(command: str, argument: str = "") -> str:
+    """The payload of a button that runs a core command (``cmd:consent news``)."""
+    return f"{COMMAND_PREFIX}{command} {argument}".strip()
+
+
+def inbound_from_payload(
+    channel: str, external_id: str, payload: str, client_language: str | None = None
+) -> InboundMessage:
+    """The message a pressed button sends: a core command, or text (``/intent`` payloads) for the NLU."""
+    if payload.startswith(COMMAND_PREFIX):
+        command, _, argument = payload[len(COMMAND_PREFIX) :].partition(" ")
+        if command in COMMANDS:
+            return InboundMessage(channel, external_id, command, "command", client_language, argument)
+    return InboundMessage(channel, external_id, payload, client_language=client_language)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from typing import TextIO
 
-from bot.channels.base import Button, Capabilities, InboundMessage, OutboundMessage
+from bot.channels.base import Button, Capabilities, InboundMessage, OutboundMessage, inbound_from_payload
 from bot.core.conversation import Conversation
 
 EXTERNAL_ID = "local"
@@ -32,7 +32,7 @@ class TerminalChannel:
         """A typed line, or the payload of the numbered choice it names."""
         stripped = line.strip()
         if stripped.isdigit() and 1 <= int(stripped) <= len(self._choices):
-            return InboundMessage(self.name, EXTERNAL_ID, self._choices[int(stripped) - 1].payload)
+            return inbound_from_payload(self.name, EXTERNAL_ID, self._choices[int(stripped) - 1].payload)
         return InboundMessage(self.name, EXTERNAL_ID, line)
 
     async def send(self, external_id: str, message: OutboundMessage) -> None:

@@ -18,6 +18,7 @@ from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
 from bot.actions import say
 from bot.channels.base import InboundMessage, OutboundMessage
+from bot.core.commands import Commands
 from bot.core.render import Renderer
 from bot.core.text import clean
 from bot.storage import personal_data, users
@@ -69,6 +70,7 @@ class Conversation:
         layer: LanguageLayer,
         scam_signals: ScamSignals,
         renderer: Renderer,
+        commands: Commands,
         database: Database,
         clock: Callable[[], datetime],
         default_language: str = "fr",
@@ -77,6 +79,7 @@ class Conversation:
         self.layer = layer
         self.scam_signals = scam_signals
         self.renderer = renderer
+        self.commands = commands
         self.database = database
         self.clock = clock
         self.default_language = default_language
@@ -98,6 +101,9 @@ class Conversation:
         readable = inbound.kind == "text" and cleaned.has_letters
         is_payload = cleaned.text.startswith("/")
         person, guess, reply_language = self._prepare(inbound, cleaned.text if readable else None)
+        if inbound.kind == "command":
+            command = self.commands.run(person.id, inbound)
+            return self._simple(person, inbound.text, command.payloads, guess, reply_language, command.topic)
         if not readable:
             key = "no_text" if inbound.kind == "unsupported" or cleaned.text else "empty_message"
             return self._simple(person, cleaned.text, [say.string(key)])
@@ -179,13 +185,14 @@ class Conversation:
         payloads: list[dict[str, Any]],
         guess: LanguageGuess | None = None,
         reply_language: str | None = None,
+        topic: str = "out_of_scope",
     ) -> TurnResult:
-        """A turn answered without Rasa (nothing to read, or a language we do not serve)."""
+        """A turn answered without Rasa (a command, nothing to read, or a language we do not serve)."""
         language = reply_language or person.chosen_language or person.reply_language or self.default_language
         messages = self.renderer.render(payloads, language)
         variety = guess.variety if guess and not guess.too_short else (person.variety or "fr")
         logger.info("turn user=%s answered without NLU reply=%s", person.id, language)
-        return TurnResult(text, variety, None, None, "out_of_scope", language, messages)
+        return TurnResult(text, variety, None, None, topic, language, messages)
 
     def _apply_choices(self, person: Person, chosen: str | None, forget: bool) -> None:
         """Store a chosen reply language, or delete everything once the turn is saved."""

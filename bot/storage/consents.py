@@ -29,3 +29,8 @@ def current(session: Session, user_id: str) -> dict[str, Consent]:
     ).scalars()
     return {row.purpose: row for row in rows}
 
+
+def withdraw_all(session: Session, user_id: str, now: datetime) -> None:
+    """Withdraw every purpose at once (``/stop``)."""
+    for purpose in PURPOSES:
+        record(session, user_id, purpose, False, now)

@@ -53,7 +53,11 @@ def new_id() -> str:
 
 
 class User(Base):
-    """A person on one channel; the id is also the Rasa sender id, so no phone number reaches the tracker."""
+    """A person on one channel; the id is also the Rasa sender id, so no phone number reaches the tracker.
+
+    ``source`` is where they came from (a /start deep link), ``cohort_code`` the cohort such a link named,
+    ``unreachable_at`` when the platform said they blocked the bot.
+    """
 
     __tablename__ = "users"
     __table_args__ = (UniqueConstraint("channel", "external_id", name="uq_users_channel_external"),)
@@ -66,6 +70,9 @@ class User(Base):
     variety = Column(String(16))
     country = Column(String(2))
     city = Column(String(64))
+    source = Column(String(64))
+    cohort_code = Column(String(64))
+    unreachable_at = Column(UTCDateTime)
     created_at = Column(UTCDateTime, nullable=False)
     last_seen_at = Column(UTCDateTime, nullable=False)
 

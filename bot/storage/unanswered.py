@@ -32,4 +32,3 @@ def record(
     session.add(question)
     session.flush()
     return question
-

@@ -12,9 +12,7 @@ from bot.storage.models import User
 
 def get_or_create(session: Session, channel: str, external_id: str, now: datetime) -> User:
     """Return the person behind this channel address, creating them on first contact."""
-    user = session.execute(
-        select(User).where(User.channel == channel, User.external_id == external_id)
-    ).scalar_one_or_none()
+    user = find(session, channel, external_id)
     if user is None:
         user = User(channel=channel, external_id=external_id, created_at=now, last_seen_at=now)
         session.add(user)
@@ -27,3 +25,16 @@ def get_or_create(session: Session, channel: str, external_id: str, now: datetim
 def get(session: Session, user_id: str) -> User | None:
     """Return the person with this id, if they still exist."""
     return session.get(User, user_id)
+
+
+def mark_unreachable(session: Session, user_id: str, now: datetime) -> None:
+    """Remember that the platform refused a message because the person blocked the bot."""
+    user = session.get(User, user_id)
+    if user is not None and user.unreachable_at is None:
+        user.unreachable_at = now
+
+
+def find(session: Session, channel: str, external_id: str) -> User | None:
+    """The person behind a channel address, if known."""
+    query = select(User).where(User.channel == channel, User.external_id == external_id)
+    return session.execute(query).scalar_one_or_none()

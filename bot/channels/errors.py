@@ -1,0 +1,25 @@
+"""Why sending failed, as values the caller acts on (never by matching message text).
+
+SendError               the platform refused or failed; ``retryable`` says whether to try again,
+│                       ``retry_after`` how long to wait when the platform said so
+└── ContactUnreachable  the person blocked the bot or left: stop sending to them
+"""
+
+from __future__ import annotations
+
+
+class SendError(Exception):
+    """A message could not be delivered."""
+
+    def __init__(self, reason: str, retryable: bool, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retryable = retryable
+        self.retry_after = retry_after
+
+
+class ContactUnreachable(SendError):
+    """The platform will not deliver to this person any more (blocked, deactivated, left)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason, retryable=False)
