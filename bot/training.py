@@ -45,7 +45,6 @@ def train(settings: Settings, force: bool = False) -> bool:
     ):
         for path in outputs:
             path.touch()
-        logger.info("models are up to date")
         return False
     settings.model_dir.mkdir(parents=True, exist_ok=True)
     train_language_model(settings.langid_model)

@@ -12,7 +12,7 @@ from knowledge.problems import Problem
 from knowledge.topics import OUTCOMES, TOPIC_BY_INTENT, TOPICS
 
 ROOT = loader.KNOWLEDGE_DIR.parent
-_STRING_USE = re.compile(r"""(?:say\.string|intent_button)\(\s*"([\w.]+)\"""")
+_STRING_USE = re.compile(r"""(?:say\.string|intent_button|command_button)\(\s*"([\w.]+)\"""")
 _KNOWN_INTENTS = set(TOPIC_BY_INTENT) | set(OUTCOMES) | {"followup"}
 
 
@@ -39,7 +39,7 @@ def check_references(root: Path = ROOT) -> list[Problem]:
             if intent not in intents and intent != "nlu_fallback":
                 problems.append(Problem(path, intent, "intent used in a story is not in the domain"))
     fr_strings = knowledge.strings.get("fr", {})
-    for path in sorted((root / "bot" / "actions").glob("*.py")):
+    for path in sorted([*(root / "bot" / "actions").glob("*.py"), *(root / "bot" / "core").glob("*.py")]):
         for key in sorted(set(_STRING_USE.findall(path.read_text(encoding="utf-8")))):
             if key not in fr_strings:
                 problems.append(Problem(path, key, "string key used by an action is not defined"))

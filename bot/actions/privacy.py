@@ -23,7 +23,9 @@ class Privacy(MentorAction):
         reply.append(say.privacy_summary(summary))
         reply.append(
             say.buttons(
-                say.intent_button("button_delete", "delete_data"), say.intent_button("button_menu", "greet")
+                say.command_button("button_export", "export"),
+                say.intent_button("button_delete", "delete_data"),
+                say.intent_button("button_menu", "greet"),
             )
         )
         return [SlotSet("last_topic", "privacy")]

@@ -23,6 +23,11 @@ def string(key: str, **params: Any) -> Payload:
     return {"string": key, "params": params}
 
 
+def raw(text: str) -> Payload:
+    """Text shown as it is (data the person asked to see), not a translated string."""
+    return {"raw": text}
+
+
 def deadline(country: str | None) -> Payload:
     """Where calls stand now, computed when it is rendered."""
     return {"deadline": True, "country": country}

@@ -6,6 +6,7 @@ They need no language understanding, so the core runs them without Rasa. Channel
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Callable
@@ -14,7 +15,7 @@ from datetime import datetime
 
 from bot.actions import say
 from bot.channels.base import InboundMessage
-from bot.storage import consents, users
+from bot.storage import consents, personal_data, users
 from bot.storage.db import Database
 from knowledge.model import KnowledgeBase
 
@@ -83,6 +84,14 @@ class Commands:
         with self.database.session() as session:
             consents.withdraw_all(session, user_id, self.clock())
         return CommandReply([say.string("stopped")], "action.unsubscribe")
+
+    def _export(self, user_id: str, argument: str) -> CommandReply:
+        """Show the person everything stored about them."""
+        with self.database.session() as session:
+            data = personal_data.export(session, user_id)
+        return CommandReply(
+            [say.string("export_intro"), say.raw(json.dumps(data, ensure_ascii=False, indent=1))], "privacy"
+        )
 
     def _consent(self, user_id: str, argument: str) -> CommandReply:
         """Record consent to one purpose, pressed on a button."""

@@ -56,6 +56,8 @@ class Renderer:
             return self.knowledge.string(payload["string"], language, **payload.get("params", {}))
         if "deadline" in payload:
             return self.deadline(language, payload.get("country"))
+        if "raw" in payload:
+            return str(payload["raw"])
         if "privacy_summary" in payload:
             return self.privacy_summary(payload["privacy_summary"], language)
         return None

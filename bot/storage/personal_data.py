@@ -36,6 +36,38 @@ def _count(session: Session, where: Any, table: Any) -> int:
     return int(session.scalar(select(func.count()).select_from(table).where(where)) or 0)
 
 
+def export(session: Session, user_id: str) -> dict[str, Any]:
+    """Everything stored about the person, as plain data they can read and keep."""
+    user = session.get(User, user_id)
+    if user is None:
+        return {}
+    consents = session.execute(
+        select(Consent).where(Consent.user_id == user_id).order_by(Consent.id)
+    ).scalars()
+    questions = session.execute(
+        select(UnansweredQuestion)
+        .where(UnansweredQuestion.user_id == user_id)
+        .order_by(UnansweredQuestion.id)
+    ).scalars()
+    return {
+        "profile": {
+            "channel": user.channel,
+            "chosen_language": user.chosen_language,
+            "reply_language": user.reply_language,
+            "detected_variety": user.variety,
+            "country": user.country,
+            "city": user.city,
+            "came_from": user.source,
+            "cohort": user.cohort_code,
+            "first_contact": user.created_at.isoformat(),
+            "last_contact": user.last_seen_at.isoformat(),
+        },
+        "consents": [{"purpose": c.purpose, "granted": c.granted, "at": c.at.isoformat()} for c in consents],
+        "unanswered_questions": [{"text": q.text, "at": q.at.isoformat()} for q in questions],
+        "conversation_history_events": _count(session, RASA_EVENTS.c.sender_id == user_id, RASA_EVENTS),
+    }
+
+
 def forget(session: Session, user_id: str) -> None:
     """Delete the profile, consents, unanswered questions and the conversation history."""
     session.execute(delete(UnansweredQuestion).where(UnansweredQuestion.user_id == user_id))

@@ -143,7 +143,13 @@ def test_privacy_then_deletion_leaves_nothing_of_the_person(bot_api, running) ->
         for row in m.get("reply_markup", {}).get("inline_keyboard", [])
         for b in row
     ]
-    assert "/delete_data" in buttons
+    assert "/delete_data" in buttons and "cmd:export" in buttons
+    bot_api.press(chat, "cmd:export")
+    exported = bot_api.wait_for(chat, len(shown) + 2)[-1]["text"]
+    assert (
+        '"profile"' in exported and '"consents"' in exported and '"conversation_history_events"' in exported
+    )
+    shown = bot_api.sent(chat)
     bot_api.press(chat, "/delete_data")
     bot_api.wait_for(chat, len(shown) + 1)
     bot_api.press(chat, "/affirm")
