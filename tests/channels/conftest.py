@@ -1,36 +1,18 @@
-"""The local Bot API server in a thread, and the real bot process (``mentor run``) pointed at it."""
+"""The local Bot API server and a client that plays users against it (the harness is shared with bench)."""
 
 from __future__ import annotations
 
-import asyncio
-import os
-import signal
-import socket
-import subprocess
-import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from aiohttp import web
 
-from bot.settings import ROOT
-from tests.fakes.telegram_bot_api import FakeBotApi
+from bot.evaluation.telegram_harness import bot_api_server
 
-MENTOR = str(Path(sys.executable).with_name("mentor"))
-TOKEN = "123456:TEST-token-never-logged"
 SECRET = "webhook-secret_42"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass
@@ -86,57 +68,6 @@ class BotApiServer:
 
 @pytest.fixture(scope="module")
 def bot_api() -> Iterator[BotApiServer]:
-    """The fake Bot API on a free local port, served from its own thread and event loop."""
-    port = free_port()
-    ready = threading.Event()
-    loop = asyncio.new_event_loop()
-    fake = FakeBotApi()
-    runner = web.AppRunner(fake.app, access_log=None)
-
-    def serve() -> None:
-        asyncio.set_event_loop(loop)
-        loop.run_until_complete(runner.setup())
-        loop.run_until_complete(web.TCPSite(runner, "127.0.0.1", port).start())
-        ready.set()
-        loop.run_forever()
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    ready.wait(10)
-    with httpx.Client(timeout=10) as client:
-        yield BotApiServer(f"http://127.0.0.1:{port}", client)
-    asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(10)
-    loop.call_soon_threadsafe(loop.stop)
-    thread.join(10)
-
-
-@dataclass
-class BotProcess:
-    """The running ``mentor run`` process and its database."""
-
-    process: subprocess.Popen[str]
-    database_url: str
-    log: Path
-
-    def stop(self) -> int:
-        self.process.send_signal(signal.SIGTERM)
-        return self.process.wait(timeout=30)
-
-
-def start_bot(bot_api: BotApiServer, folder: Path, **env: str) -> BotProcess:
-    """Start the real bot process against the fake Bot API."""
-    database_url = f"sqlite:///{folder / 'telegram.db'}"
-    environment = dict(
-        os.environ,
-        MENTOR_TELEGRAM_TOKEN=TOKEN,
-        MENTOR_TELEGRAM_API_URL=f"{bot_api.url}/bot",
-        MENTOR_DATABASE_URL=database_url,
-        MENTOR_LOG_LEVEL="DEBUG",
-        **env,
-    )
-    log = folder / "bot.log"
-    with log.open("w") as output:
-        process = subprocess.Popen(
-            [MENTOR, "run"], env=environment, cwd=ROOT, stdout=output, stderr=output, text=True
-        )
-    return BotProcess(process, database_url, log)
+    """The local Bot API on a free port, and a client to play users with."""
+    with bot_api_server() as url, httpx.Client(timeout=10) as client:
+        yield BotApiServer(url, client)

@@ -14,8 +14,9 @@ import pytest
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.engine import Connection
 
+from bot.evaluation.telegram_harness import TEST_TOKEN, BotProcess, free_port, start_bot, webhook_env
 from bot.storage.models import RASA_EVENTS, Consent, User
-from tests.channels.conftest import SECRET, TOKEN, BotApiServer, BotProcess, free_port, start_bot
+from tests.channels.conftest import SECRET, BotApiServer
 
 pytestmark = pytest.mark.model
 
@@ -29,14 +30,9 @@ def running(
     webhook = None
     env = {}
     if request.param == "webhook":
-        port = free_port()
-        webhook = f"http://127.0.0.1:{port}/telegram/webhook"
-        env = {
-            "MENTOR_TELEGRAM_WEBHOOK_URL": webhook,
-            "MENTOR_TELEGRAM_WEBHOOK_SECRET": SECRET,
-            "MENTOR_TELEGRAM_WEBHOOK_LISTEN": f"127.0.0.1:{port}",
-        }
-    bot = start_bot(bot_api, folder, **env)
+        env = webhook_env(free_port(), SECRET)
+        webhook = env["MENTOR_TELEGRAM_WEBHOOK_URL"]
+    bot = start_bot(bot_api.url, folder, MENTOR_LOG_LEVEL="DEBUG", **env)
     try:
         if webhook:
             bot_api.wait_until(lambda c: c["webhook_url"] == webhook)
@@ -47,7 +43,7 @@ def running(
         exit_code = bot.stop()
     log = bot.log.read_text()
     assert exit_code == 0, log[-3000:]
-    assert TOKEN not in log and TOKEN.split(":")[1] not in log
+    assert TEST_TOKEN not in log and TEST_TOKEN.split(":")[1] not in log
 
 
 def _db(bot: BotProcess) -> Connection:

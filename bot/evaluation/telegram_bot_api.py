@@ -1,11 +1,12 @@
-"""A small Telegram Bot API server for tests, spoken to over real HTTP.
+"""A small Telegram Bot API server for tests and benchmarks, spoken to over real HTTP.
 
 It does what python-telegram-bot 22 needs from Telegram: ``getMe``; ``getUpdates`` with real long polling
 (``offset``, ``timeout``); ``setWebhook``/``deleteWebhook`` (updates are then POSTed to the bot with
 the secret header); ``sendMessage``, ``sendChatAction``, ``answerCallbackQuery``, ``editMessageText``
 and ``setMyCommands``. It answers 429 (with ``retry_after``), 5xx and 403 ("bot was blocked") the way
 Telegram does when a test asks it to. Tests play users through ``/test/...`` routes: send text, press a
-button, send a sticker, read what the bot sent.
+button, send a sticker, read what the bot sent, or ask and wait for the first reply (``/test/ask``, which
+returns the round trip measured here: update delivered to first ``sendMessage`` received).
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ class BotApiState:
     webhook_url: str | None = None
     webhook_secret: str | None = None
     new_update: asyncio.Event = field(default_factory=asyncio.Event)
+    reply_waiters: dict[int, asyncio.Future[float]] = field(default_factory=dict)
 
 
 class FakeBotApi:
@@ -69,6 +71,7 @@ class FakeBotApi:
         self.app.router.add_post("/bot{token}/{method}", self._api)
         self.app.router.add_get("/bot{token}/{method}", self._api)
         self.app.router.add_post("/test/text", self._test_text)
+        self.app.router.add_post("/test/ask", self._test_ask)
         self.app.router.add_post("/test/press", self._test_press)
         self.app.router.add_post("/test/sticker", self._test_sticker)
         self.app.router.add_post("/test/fault", self._test_fault)
@@ -157,6 +160,9 @@ class FakeBotApi:
         if params.get("reply_markup"):
             message["reply_markup"] = params["reply_markup"]
         self.state.sent[chat_id].append(message)
+        waiter = self.state.reply_waiters.pop(chat_id, None)
+        if waiter is not None and not waiter.done():
+            waiter.set_result(time.perf_counter())
         return message
 
     async def _m_editMessageText(self, params: dict[str, Any]) -> Any:
@@ -218,6 +224,21 @@ class FakeBotApi:
             message["edit_date"] = int(time.time())
         await self.push({kind: message})
         return web.json_response({"ok": True})
+
+    async def _test_ask(self, request: web.Request) -> web.Response:
+        """Send a text as the user and wait for the bot's first reply; return the round trip in seconds."""
+        body = await request.json()
+        chat_id = int(body["chat_id"])
+        waiter: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+        self.state.reply_waiters[chat_id] = waiter
+        started = time.perf_counter()
+        await self.push({"message": self._message(body, text=body["text"])})
+        try:
+            replied = await asyncio.wait_for(waiter, float(body.get("timeout", 30)))
+        except asyncio.TimeoutError:
+            self.state.reply_waiters.pop(chat_id, None)
+            return web.json_response({"ok": False, "round_trip": None})
+        return web.json_response({"ok": True, "round_trip": replied - started})
 
     async def _test_sticker(self, request: web.Request) -> web.Response:
         body = await request.json()
