@@ -113,8 +113,8 @@ def evaluate(settings: Settings, what: str, file: str | None) -> int:
     return runner.run(settings, what, file)
 
 
-def bench(settings: Settings, output: str, messages: int) -> int:
+def bench(settings: Settings, output: str, messages: int, telegram: bool) -> int:
     """Write the benchmark figures as JSON."""
     from bot.evaluation import bench as benchmarks
 
-    return benchmarks.run(settings, output, messages)
+    return benchmarks.run(settings, output, messages, telegram)

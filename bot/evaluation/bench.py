@@ -24,6 +24,7 @@ from typing import Any
 
 from bot import app
 from bot.channels.base import InboundMessage
+from bot.evaluation import telegram_bench
 from bot.evaluation.nlu import read_heldout
 from bot.settings import Settings
 
@@ -48,7 +49,7 @@ def ready_to_answer() -> float:
     return time.perf_counter() - started
 
 
-def run(settings: Settings, output: str, messages: int) -> int:
+def run(settings: Settings, output: str, messages: int, telegram: bool = True) -> int:
     """Measure, print and write the figures."""
     texts = [text for _, text, _ in read_heldout()]
     ready = ready_to_answer()
@@ -87,6 +88,8 @@ def run(settings: Settings, output: str, messages: int) -> int:
         "turns_per_second": round(len(turn_times) / total, 1),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
+    if telegram:
+        figures["telegram_round_trip"] = telegram_bench.measure(texts)
     Path(output).write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
     sys.stdout.write(json.dumps(figures, indent=2) + "\n")
     return 0

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import sys
 import time
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
@@ -320,3 +321,12 @@ def _error(status: int, retry_after: int | None = None) -> web.Response:
         body["parameters"] = {"retry_after": retry_after or 1}
         body["description"] = f"Too Many Requests: retry after {retry_after or 1}"
     return web.json_response(body, status=status)
+
+
+def main() -> None:
+    """Serve on ``127.0.0.1:PORT`` until killed: ``python -m bot.evaluation.telegram_bot_api PORT``."""
+    web.run_app(FakeBotApi().app, host="127.0.0.1", port=int(sys.argv[1]), access_log=None, print=None)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,26 +1,22 @@
 """Run the local Bot API server and the real bot process (``mentor run``) against it.
 
-Shared by the end-to-end tests and ``mentor bench``: the server runs in a thread with its own event loop; the
-bot is a child process configured only through its environment, as in production.
+Shared by the end-to-end tests and ``mentor bench``. Both are child processes; the bot is configured only
+through its environment, as in production.
 """
 
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
 import socket
 import subprocess
 import sys
-import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from aiohttp import web
-
-from bot.evaluation.telegram_bot_api import FakeBotApi
 from bot.settings import ROOT
 
 MENTOR = str(Path(sys.executable).with_name("mentor"))
@@ -36,29 +32,29 @@ def free_port() -> int:
 
 @contextmanager
 def bot_api_server() -> Iterator[str]:
-    """Serve a fresh local Bot API from a thread; yield its base URL (``http://127.0.0.1:PORT``)."""
+    """Run a fresh local Bot API server in its own process; yield its base URL (``http://127.0.0.1:PORT``).
+
+    Its own process, so that a load generator in this one does not slow it down.
+    """
     port = free_port()
-    ready = threading.Event()
-    loop = asyncio.new_event_loop()
-    runner = web.AppRunner(FakeBotApi().app, access_log=None)
-
-    def serve() -> None:
-        asyncio.set_event_loop(loop)
-        loop.run_until_complete(runner.setup())
-        loop.run_until_complete(web.TCPSite(runner, "127.0.0.1", port).start())
-        ready.set()
-        loop.run_forever()
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    if not ready.wait(10):
-        raise RuntimeError("the local Bot API server did not start")
+    command = [sys.executable, "-m", "bot.evaluation.telegram_bot_api", str(port)]
+    server = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
+        _wait_for_port(port)
         yield f"http://127.0.0.1:{port}"
     finally:
-        asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(10)
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(10)
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def _wait_for_port(port: int, seconds: float = 30.0) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise RuntimeError(f"the local Bot API server did not listen on port {port}")
 
 
 @dataclass
