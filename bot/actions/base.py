@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions import say
 from bot.actions.deps import ActionDeps
-from bot.storage import users
+from bot.storage import unanswered, users
 
 Reply = list[say.Payload]
 
@@ -66,6 +66,23 @@ class MentorAction(Action):
         city = next(tracker.get_latest_entity_values("city"), None)
         found = self.deps.city_countries.get(str(city)) if city else None
         return found if found in ("MA", "TN") else None
+
+    def record_unanswered(self, tracker: Tracker) -> None:
+        """Keep the message for staff, with the intent the NLU thought closest and its confidence."""
+        message = tracker.latest_message
+        ranking = message.get("intent_ranking") or [{}]
+        closest = next((r for r in ranking if r.get("name") != "nlu_fallback"), {})
+        metadata = message.get("metadata") or {}
+        with self.deps.database.session() as session:
+            unanswered.record(
+                session,
+                tracker.sender_id,
+                message.get("text") or "",
+                variety=metadata.get("variety"),
+                intent=closest.get("name"),
+                confidence=closest.get("confidence"),
+                now=self.deps.clock(),
+            )
 
     def menu(self, reply: Reply) -> None:
         """Offer the main topics."""

@@ -7,7 +7,6 @@ from rasa_sdk.events import EventType
 
 from bot.actions import say
 from bot.actions.base import MentorAction, Reply
-from bot.storage import unanswered
 from knowledge.topics import TOPIC_BY_INTENT
 
 CLOSEST = 2
@@ -20,7 +19,7 @@ class Fallback(MentorAction):
 
     def answer(self, reply: Reply, tracker: Tracker) -> list[EventType]:
         """Record the question; offer the closest topics, or the menu if this is the second miss in a row."""
-        self._record(tracker)
+        self.record_unanswered(tracker)
         if _previous_action(tracker) == self.action_name:
             reply.append(say.string("fallback_second"))
             self.menu(reply)
@@ -32,22 +31,6 @@ class Fallback(MentorAction):
         choices.append(say.intent_button("button_person", "contact_human"))
         reply.append(say.buttons(*choices))
         return []
-
-    def _record(self, tracker: Tracker) -> None:
-        message = tracker.latest_message
-        ranking = message.get("intent_ranking") or [{}]
-        runner_up = next((r for r in ranking if r.get("name") != "nlu_fallback"), {})
-        metadata = message.get("metadata") or {}
-        with self.deps.database.session() as session:
-            unanswered.record(
-                session,
-                tracker.sender_id,
-                message.get("text") or "",
-                variety=metadata.get("variety"),
-                intent=runner_up.get("name"),
-                confidence=runner_up.get("confidence"),
-                now=self.deps.clock(),
-            )
 
 
 def _previous_action(tracker: Tracker) -> str | None:

@@ -50,12 +50,13 @@ class Followup(AnswerTopic):
 
 
 class OutOfScope(MentorAction):
-    """Says what the bot can help with."""
+    """Says what the bot can help with, and keeps the question for staff to review."""
 
     action_name = "action_out_of_scope"
 
     def answer(self, reply: Reply, tracker: Tracker) -> list[EventType]:
-        """Explain the scope and show the menu."""
+        """Record the question, explain the scope and show the menu."""
+        self.record_unanswered(tracker)
         reply.append(say.string("out_of_scope"))
         self.menu(reply)
         return []

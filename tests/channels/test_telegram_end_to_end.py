@@ -6,6 +6,8 @@ bot's webhook with the secret header).
 
 from __future__ import annotations
 
+import json
+import random
 import time
 from collections.abc import Iterator
 
@@ -240,3 +242,22 @@ def test_long_replies_are_split_at_paragraphs_within_the_limit() -> None:
     assert len(pieces) > 1 and all(len(p) <= 4096 for p in pieces)
     assert all(p.startswith("Paragraph") for p in pieces)
     assert " ".join(" ".join(pieces).split()) == " ".join(text.split())
+
+
+def test_a_reply_over_4096_characters_arrives_split_and_whole(bot_api, running) -> None:
+    _, base, _ = running
+    chat = base + 12
+    randomness = random.Random(chat)
+    for _ in range(6):
+        nonsense = " ".join(
+            "".join(randomness.choice("bcdfghjklmnpqrstvwxz") for _ in range(7)) for _ in range(110)
+        )
+        before = len(bot_api.sent(chat))
+        bot_api.text(chat, nonsense)
+        bot_api.wait_for(chat, before + 1)
+    before = len(bot_api.sent(chat))
+    bot_api.press(chat, "cmd:export")
+    pieces = [m["text"] for m in bot_api.wait_for(chat, before + 3)[before + 1 :]]
+    assert len(pieces) >= 2 and all(len(piece) <= 4096 for piece in pieces)
+    exported = json.loads(" ".join(pieces))  # pieces are cut at whitespace, which the split drops
+    assert len(exported["unanswered_questions"]) == 6
