@@ -16,6 +16,7 @@ from rasa_sdk import Action
 from rasa_sdk.executor import ActionExecutor
 
 from bot.errors import ModelMissingError
+from bot.storage.db import tune_sqlite
 
 
 class InProcessActions(EndpointConfig):
@@ -52,4 +53,5 @@ def load_agent(model_path: Path, database_url: str, actions: Iterable[Action]) -
         raise ModelMissingError(f"no trained model at {model_path}: run `mentor train`")
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
     tracker_store = SQLTrackerStore(host=database_url)
+    tune_sqlite(tracker_store.engine)  # Rasa's own engine: the same pragmas as ours
     return Agent.load(model_path, tracker_store=tracker_store, action_endpoint=InProcessActions(actions))

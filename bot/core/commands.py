@@ -42,9 +42,16 @@ class Commands:
         self.clock = clock
 
     def run(self, user_id: str, message: InboundMessage) -> CommandReply:
-        """Apply the command's effect and return what to say."""
-        handler = getattr(self, f"_{message.text}")
-        return handler(user_id, message.argument)
+        """Apply the command's effect and return what to say (help for a command we do not know)."""
+        handlers: dict[str, Callable[[str, str], CommandReply]] = {
+            "start": self._start,
+            "help": self._help,
+            "menu": self._menu,
+            "stop": self._stop,
+            "consent": self._consent,
+            "export": self._export,
+        }
+        return handlers.get(message.text, self._help)(user_id, message.argument)
 
     def _menu_buttons(self) -> say.Payload:
         return say.buttons(*map(say.topic_button, self.knowledge.menu))

@@ -21,9 +21,14 @@ def make_engine(database_url: str) -> Engine:
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, future=True)
-    if url.get_backend_name() == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
+    tune_sqlite(engine)
     return engine
+
+
+def tune_sqlite(engine: Engine) -> None:
+    """On SQLite, every new connection gets foreign keys, WAL and fsync only at checkpoints."""
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
 
 
 def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
