@@ -7,15 +7,15 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+
+from bot.evaluation.telegram_harness import free_port, wait_for_port
 
 BINARIES = ("initdb", "pg_ctl")
 
@@ -25,12 +25,6 @@ def _as_server_user(command: list[str]) -> list[str]:
     if os.geteuid() == 0:
         return ["runuser", "-u", "postgres", "--", *command]
     return command
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @contextmanager
@@ -51,7 +45,7 @@ def server() -> Iterator[str]:
 
 
 def _run(data: Path) -> Iterator[str]:
-    port = _free_port()
+    port = free_port()
     quiet = {"capture_output": True, "check": True, "timeout": 120}
     subprocess.run(_as_server_user(["initdb", "-D", str(data), "-U", "mentor", "-A", "trust"]), **quiet)
     options = f"-p {port} -k {data} -c listen_addresses=127.0.0.1 -c fsync=off"
@@ -62,17 +56,7 @@ def _run(data: Path) -> Iterator[str]:
     subprocess.run(_as_server_user(start), **silent)
     try:
         url = f"postgresql://mentor@127.0.0.1:{port}/postgres"
-        _wait_for(port)
+        wait_for_port(port)
         yield url
     finally:
         subprocess.run(_as_server_user(["pg_ctl", "-D", str(data), "-m", "immediate", "stop"]), **quiet)
-
-
-def _wait_for(port: int, seconds: float = 30.0) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.1)
-    raise TimeoutError(f"PostgreSQL did not listen on port {port}")

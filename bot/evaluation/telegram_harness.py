@@ -40,14 +40,15 @@ def bot_api_server() -> Iterator[str]:
     command = [sys.executable, "-m", "bot.evaluation.telegram_bot_api", str(port)]
     server = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        _wait_for_port(port)
+        wait_for_port(port)
         yield f"http://127.0.0.1:{port}"
     finally:
         server.terminate()
         server.wait(timeout=10)
 
 
-def _wait_for_port(port: int, seconds: float = 30.0) -> None:
+def wait_for_port(port: int, seconds: float = 30.0) -> None:
+    """Return once something listens on the loopback ``port``; raise after ``seconds``."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         with socket.socket() as probe:
