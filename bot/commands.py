@@ -12,6 +12,7 @@ import signal
 import sys
 import uuid
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
 from bot import training
 from bot.channels.base import InboundMessage
@@ -19,7 +20,20 @@ from bot.settings import Settings
 from knowledge import loader
 from knowledge.references import check_references
 
+if TYPE_CHECKING:
+    from bot.app import App
+
 IN_MEMORY = "sqlite://"
+
+
+def _serving(settings: Settings) -> App:
+    """The bot built to serve people: history past its retention period is purged first."""
+    from bot import app
+    from scheduler.retention import purge_expired
+
+    built = app.build(settings)
+    purge_expired(app.utc_now(), built.database, settings.retention_days)
+    return built
 
 
 async def run(settings: Settings) -> int:
@@ -27,10 +41,8 @@ async def run(settings: Settings) -> int:
     if settings.telegram is None:
         return await chat(settings)
     from bot import app
-    from scheduler.retention import purge_expired
 
-    built = app.build(settings)
-    purge_expired(app.utc_now(), built.database, settings.retention_days)
+    built = _serving(settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signal_number in (signal.SIGTERM, signal.SIGINT):
@@ -42,12 +54,9 @@ async def run(settings: Settings) -> int:
 
 async def chat(settings: Settings) -> int:
     """A conversation in the terminal; interactive when standard input is a terminal."""
-    from bot import app
     from bot.channels.terminal import TerminalChannel
-    from scheduler.retention import purge_expired
 
-    built = app.build(settings)
-    purge_expired(app.utc_now(), built.database, settings.retention_days)
+    built = _serving(settings)
     interactive = sys.stdin.isatty()
     intro = built.knowledge.string("chat_intro", settings.default_language) if interactive else None
     await TerminalChannel(built.conversation, sys.stdin, sys.stdout, intro).run()

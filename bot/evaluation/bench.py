@@ -26,18 +26,10 @@ from bot import app
 from bot.channels.base import InboundMessage
 from bot.evaluation import telegram_bench
 from bot.evaluation.nlu import read_heldout
+from bot.evaluation.timing import ms, percentile
 from bot.settings import Settings
 
 PEOPLE = 100
-
-
-def _percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
-
-
-def _ms(seconds: float) -> float:
-    return round(seconds * 1000, 3)
 
 
 def ready_to_answer() -> float:
@@ -73,14 +65,14 @@ def run(settings: Settings, output: str, messages: int, telegram: bool = True) -
         "ready_to_answer_s": round(ready, 3),
         "model_load_s": round(loaded, 3),
         "language_layer_ms": {
-            "mean": _ms(statistics.fmean(layer_times)),
-            "p95": _ms(_percentile(layer_times, 0.95)),
+            "mean": ms(statistics.fmean(layer_times)),
+            "p95": ms(percentile(layer_times, 0.95)),
             "messages": len(layer_times),
         },
         "full_turn_ms": {
-            "p50": _ms(_percentile(turn_times, 0.50)),
-            "p95": _ms(_percentile(turn_times, 0.95)),
-            "max": _ms(max(turn_times)),
+            "p50": ms(percentile(turn_times, 0.50)),
+            "p95": ms(percentile(turn_times, 0.95)),
+            "max": ms(max(turn_times)),
             "messages": len(turn_times),
             "people": PEOPLE,
             "tracker_store": "SQLTrackerStore on SQLite",

@@ -18,6 +18,7 @@ from typing import Any
 import httpx
 
 from bot.evaluation.telegram_harness import bot_api_server, free_port, start_bot, webhook_env
+from bot.evaluation.timing import ms, percentile
 
 SEQUENTIAL = 100
 PEOPLE = 200
@@ -26,16 +27,11 @@ THINK_SECONDS = (10.0, 30.0)  # people reply at chat pace: about 10 messages a s
 SECRET = "bench-secret"
 
 
-def _percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
-
-
 def _summary(round_trips: list[float]) -> dict[str, float]:
     return {
-        "p50_ms": round(_percentile(round_trips, 0.5) * 1000, 1),
-        "p95_ms": round(_percentile(round_trips, 0.95) * 1000, 1),
-        "mean_ms": round(statistics.fmean(round_trips) * 1000, 1),
+        "p50_ms": ms(percentile(round_trips, 0.5), 1),
+        "p95_ms": ms(percentile(round_trips, 0.95), 1),
+        "mean_ms": ms(statistics.fmean(round_trips), 1),
     }
 
 
