@@ -15,6 +15,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -23,7 +24,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import declarative_base
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.types import JSON, TypeDecorator
 
 Base = declarative_base()
 
@@ -55,8 +56,8 @@ def new_id() -> str:
 class User(Base):
     """A person on one channel; the id is also the Rasa sender id, so no phone number reaches the tracker.
 
-    ``source`` is where they came from (a /start deep link), ``cohort_code`` the cohort such a link named,
-    ``unreachable_at`` when the platform said they blocked the bot.
+    ``source`` is where they came from (a /start deep link), ``timezone`` the IANA zone their reminders are
+    timed in (when unset, their cohort's), ``unreachable_at`` when the platform said they blocked the bot.
     """
 
     __tablename__ = "users"
@@ -71,7 +72,7 @@ class User(Base):
     country = Column(String(2))
     city = Column(String(64))
     source = Column(String(64))
-    cohort_code = Column(String(64))
+    timezone = Column(String(64))
     unreachable_at = Column(UTCDateTime)
     created_at = Column(UTCDateTime, nullable=False)
     last_seen_at = Column(UTCDateTime, nullable=False)
@@ -101,6 +102,86 @@ class UnansweredQuestion(Base):
     intent = Column(String(64))
     confidence = Column(Float)
     at = Column(UTCDateTime, nullable=False)
+
+
+class Cohort(Base):
+    """Trainees who travel together; ``dates`` maps date names to ISO dates (``cohorts.COHORT_DATES``)."""
+
+    __tablename__ = "cohorts"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    code = Column(String(64), nullable=False, unique=True)
+    programme = Column(String(64), nullable=False)
+    city = Column(String(64), nullable=False)
+    timezone = Column(String(64), nullable=False)
+    dates = Column(JSON, nullable=False, default=dict)
+    created_at = Column(UTCDateTime, nullable=False)
+
+
+class Enrollment(Base):
+    """A person in a cohort."""
+
+    __tablename__ = "enrollments"
+    __table_args__ = (UniqueConstraint("cohort_id", "user_id", name="uq_enrollments_cohort_user"),)
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    cohort_id = Column(Integer, ForeignKey("cohorts.id", ondelete="CASCADE"), nullable=False)
+    user_id = Column(String(32), ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    enrolled_at = Column(UTCDateTime, nullable=False)
+
+
+class OutboxMessage(Base):
+    """One proactive message to one person, from the moment it is planned until it is sent or given up.
+
+    ``dedupe_key`` is unique: planning the same reminder or alert twice finds the row already there.
+    ``message_key`` says what the message is (for staff); ``content`` is the list of ``bot.actions.say``
+    payloads that the renderer turns into text and buttons in the person's language when it is sent.
+    ``status`` is one of ``OUTBOX_STATES``; ``lease_until`` bounds how long a claimed row stays claimed.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "status", "not_before"),)
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    dedupe_key = Column(String(200), nullable=False, unique=True)
+    user_id = Column(String(32), ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    channel = Column(String(16), nullable=False)
+    kind = Column(String(16), nullable=False)
+    message_key = Column(String(64), nullable=False)
+    content = Column(JSON, nullable=False)
+    cohort_id = Column(Integer, ForeignKey("cohorts.id", ondelete="CASCADE"), index=True)
+    not_before = Column(UTCDateTime, nullable=False)
+    status = Column(String(16), nullable=False)
+    attempts = Column(Integer, nullable=False, default=0)
+    last_error = Column(String(200))
+    lease_until = Column(UTCDateTime)
+    sent_at = Column(UTCDateTime)
+    created_at = Column(UTCDateTime, nullable=False)
+
+
+OUTBOX_STATES = ("pending", "sending", "sent", "failed", "cancelled")
+
+
+class HelpRequest(Base):
+    """A trainee pressed "I need help" on a check-in: staff should contact them."""
+
+    __tablename__ = "help_requests"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    user_id = Column(String(32), ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    step = Column(String(64), nullable=False)
+    at = Column(UTCDateTime, nullable=False)
+    handled_at = Column(UTCDateTime)
+
+
+class Lock(Base):
+    """A named lease held by one process (the dispatcher), so that two never send at once."""
+
+    __tablename__ = "locks"
+
+    name = Column(String(32), primary_key=True)
+    holder = Column(String(128), nullable=False)
+    expires_at = Column(UTCDateTime, nullable=False)
 
 
 RASA_EVENTS = Table(

@@ -7,7 +7,16 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from bot.storage.models import RASA_EVENTS, Consent, UnansweredQuestion, User
+from bot.storage.models import (
+    RASA_EVENTS,
+    Cohort,
+    Consent,
+    Enrollment,
+    HelpRequest,
+    OutboxMessage,
+    UnansweredQuestion,
+    User,
+)
 
 
 def summary(session: Session, user_id: str) -> dict[str, Any]:
@@ -58,19 +67,40 @@ def export(session: Session, user_id: str) -> dict[str, Any]:
             "country": user.country,
             "city": user.city,
             "came_from": user.source,
-            "cohort": user.cohort_code,
+            "timezone": user.timezone,
             "first_contact": user.created_at.isoformat(),
             "last_contact": user.last_seen_at.isoformat(),
         },
         "consents": [{"purpose": c.purpose, "granted": c.granted, "at": c.at.isoformat()} for c in consents],
         "unanswered_questions": [{"text": q.text, "at": q.at.isoformat()} for q in questions],
+        "cohorts": list(
+            session.execute(
+                select(Cohort.code)
+                .join(Enrollment, Enrollment.cohort_id == Cohort.id)
+                .where(Enrollment.user_id == user_id)
+            ).scalars()
+        ),
+        "planned_messages": [
+            {"message": m.message_key, "due": m.not_before.isoformat(), "status": m.status}
+            for m in session.execute(
+                select(OutboxMessage)
+                .where(OutboxMessage.user_id == user_id)
+                .order_by(OutboxMessage.not_before)
+            ).scalars()
+        ],
+        "help_requests": [
+            {"step": h.step, "at": h.at.isoformat()}
+            for h in session.execute(select(HelpRequest).where(HelpRequest.user_id == user_id)).scalars()
+        ],
         "conversation_history_events": _count(session, RASA_EVENTS.c.sender_id == user_id, RASA_EVENTS),
     }
 
 
 def forget(session: Session, user_id: str) -> None:
-    """Delete the profile, consents, unanswered questions and the conversation history."""
-    session.execute(delete(UnansweredQuestion).where(UnansweredQuestion.user_id == user_id))
+    """Delete the profile, consents, cohorts joined, messages planned, help requests, unanswered questions
+    and the conversation history."""
+    for table in (UnansweredQuestion, OutboxMessage, Enrollment, HelpRequest):
+        session.execute(delete(table).where(table.user_id == user_id))
     session.execute(delete(Consent).where(Consent.user_id == user_id))
     session.execute(delete(User).where(User.id == user_id))
     if session.get_bind().dialect.has_table(session.connection(), RASA_EVENTS.name):

@@ -1,0 +1,265 @@
+"""The outbox: every proactive message as a row, from planned to sent (or given up, with the reason).
+
+Rows move ``pending`` → ``sending`` (claimed, with a lease) → ``sent``; or back to ``pending`` with a later
+``not_before`` to retry; or to ``failed`` / ``cancelled`` with ``last_error`` saying why. The unique
+``dedupe_key`` makes planning idempotent: a reminder or an alert planned twice is one row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import bindparam, delete, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from bot.storage.models import OutboxMessage, User
+
+TABLE = OutboxMessage.__table__
+CHUNK = 1000
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A message to send to one person no earlier than ``not_before``."""
+
+    dedupe_key: str
+    user_id: str
+    channel: str
+    kind: str
+    message_key: str
+    not_before: datetime
+    content: Sequence[Mapping[str, Any]]
+    cohort_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A row claimed for sending, with what is needed to render it for its person."""
+
+    id: int
+    user_id: str
+    channel: str
+    external_id: str
+    language: str | None
+    kind: str
+    message_key: str
+    content: Sequence[Mapping[str, Any]]
+    attempts: int
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one claimed row: ``sent``, ``retry`` (at ``retry_at``), ``failed`` or ``blocked``."""
+
+    id: int
+    user_id: str
+    result: str
+    at: datetime
+    error: str | None = None
+    retry_at: datetime | None = None
+
+
+def _row(message: Planned, now: datetime) -> dict[str, Any]:
+    return {
+        "dedupe_key": message.dedupe_key,
+        "user_id": message.user_id,
+        "channel": message.channel,
+        "kind": message.kind,
+        "message_key": message.message_key,
+        "content": [dict(part) for part in message.content],
+        "cohort_id": message.cohort_id,
+        "not_before": message.not_before,
+        "status": "pending",
+        "attempts": 0,
+        "created_at": now,
+    }
+
+
+def _insert(session: Session, messages: Sequence[Planned], now: datetime) -> None:
+    for start in range(0, len(messages), CHUNK):
+        session.execute(TABLE.insert(), [_row(m, now) for m in messages[start : start + CHUNK]])
+
+
+def enqueue_once(session: Session, messages: Sequence[Planned], now: datetime) -> int:
+    """Add the messages whose dedupe key is new; return how many were added."""
+    known: set[str] = set()
+    keys = [m.dedupe_key for m in messages]
+    for start in range(0, len(keys), CHUNK):
+        chunk = keys[start : start + CHUNK]
+        known.update(
+            session.execute(select(TABLE.c.dedupe_key).where(TABLE.c.dedupe_key.in_(chunk))).scalars()
+        )
+    new = [m for m in messages if m.dedupe_key not in known]
+    _insert(session, new, now)
+    return len(new)
+
+
+def sync_planned(
+    session: Session, scope: Any, desired: Iterable[Planned], now: datetime, too_late: datetime
+) -> dict[str, int]:
+    """Make the rows matched by ``scope`` (a WHERE clause) agree with ``desired``, leaving sent rows alone.
+
+    New keys are added unless due before ``too_late``; pending rows get their new time (cancelled when it is
+    now too late); pending rows no longer desired are deleted. Returns counts of what changed.
+    """
+    wanted = {m.dedupe_key: m for m in desired}
+    existing = session.execute(
+        select(TABLE.c.id, TABLE.c.dedupe_key, TABLE.c.status, TABLE.c.not_before).where(scope)
+    ).all()
+    known = {row.dedupe_key for row in existing}
+    moved: list[dict[str, Any]] = []
+    late: list[int] = []
+    dropped: list[int] = []
+    for row in existing:
+        if row.status != "pending":
+            continue
+        message = wanted.get(row.dedupe_key)
+        if message is None:
+            dropped.append(row.id)
+        elif message.not_before < too_late:
+            late.append(row.id)
+        elif message.not_before != row.not_before:
+            moved.append({"row_id": row.id, "due": message.not_before})
+    added = [m for key, m in wanted.items() if key not in known and m.not_before >= too_late]
+    _insert(session, added, now)
+    if moved:
+        session.execute(
+            TABLE.update().where(TABLE.c.id == bindparam("row_id")).values(not_before=bindparam("due")), moved
+        )
+    _set_status(session, late, "cancelled", "its date moved into the past")
+    for start in range(0, len(dropped), CHUNK):
+        session.execute(delete(TABLE).where(TABLE.c.id.in_(dropped[start : start + CHUNK])))
+    return {"added": len(added), "moved": len(moved), "cancelled": len(late), "removed": len(dropped)}
+
+
+def drop_pending(session: Session, scope: Any) -> int:
+    """Delete the rows matched by ``scope`` that were not sent yet; return how many."""
+    result = session.execute(delete(TABLE).where(scope, TABLE.c.status == "pending"))
+    return int(result.rowcount)
+
+
+def _set_status(session: Session, ids: Sequence[int], status: str, reason: str) -> None:
+    for start in range(0, len(ids), CHUNK):
+        session.execute(
+            update(TABLE)
+            .where(TABLE.c.id.in_(ids[start : start + CHUNK]))
+            .values(status=status, last_error=reason, lease_until=None)
+        )
+
+
+def claim_due(session: Session, now: datetime, limit: int, lease: timedelta) -> list[Claimed]:
+    """Claim up to ``limit`` due rows, oldest first (also rows whose claim expired), for ``lease``."""
+    due = or_(
+        (TABLE.c.status == "pending") & (TABLE.c.not_before <= now),
+        (TABLE.c.status == "sending") & (TABLE.c.lease_until < now),
+    )
+    query = select(TABLE.c.id).where(due).order_by(TABLE.c.not_before, TABLE.c.id).limit(limit)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    ids = list(session.execute(query).scalars())
+    if not ids:
+        return []
+    session.execute(
+        update(TABLE).where(TABLE.c.id.in_(ids)).values(status="sending", lease_until=now + lease)
+    )
+    rows = session.execute(
+        select(TABLE, User.external_id, User.chosen_language, User.reply_language)
+        .join(User, User.id == TABLE.c.user_id)
+        .where(TABLE.c.id.in_(ids))
+        .order_by(TABLE.c.not_before, TABLE.c.id)
+    ).all()
+    return [
+        Claimed(
+            id=row.id,
+            user_id=row.user_id,
+            channel=row.channel,
+            external_id=row.external_id,
+            language=row.chosen_language or row.reply_language,
+            kind=row.kind,
+            message_key=row.message_key,
+            content=row.content,
+            attempts=row.attempts,
+        )
+        for row in rows
+    ]
+
+
+def record(session: Session, outcomes: Sequence[Outcome]) -> None:
+    """Write what became of claimed rows; a blocked person's other pending rows are cancelled."""
+    sent = [{"row_id": o.id, "at": o.at} for o in outcomes if o.result == "sent"]
+    if sent:
+        session.execute(
+            TABLE.update()
+            .where(TABLE.c.id == bindparam("row_id"))
+            .values(status="sent", sent_at=bindparam("at"), lease_until=None, attempts=TABLE.c.attempts + 1),
+            sent,
+        )
+    retries = [{"row_id": o.id, "due": o.retry_at, "error": o.error} for o in outcomes if o.result == "retry"]
+    if retries:
+        session.execute(
+            TABLE.update()
+            .where(TABLE.c.id == bindparam("row_id"))
+            .values(
+                status="pending",
+                not_before=bindparam("due"),
+                last_error=bindparam("error"),
+                lease_until=None,
+                attempts=TABLE.c.attempts + 1,
+            ),
+            retries,
+        )
+    failed = [{"row_id": o.id, "error": o.error} for o in outcomes if o.result in ("failed", "blocked")]
+    if failed:
+        session.execute(
+            TABLE.update()
+            .where(TABLE.c.id == bindparam("row_id"))
+            .values(
+                status="failed",
+                last_error=bindparam("error"),
+                lease_until=None,
+                attempts=TABLE.c.attempts + 1,
+            ),
+            failed,
+        )
+    for user_id in {o.user_id for o in outcomes if o.result == "blocked"}:
+        cancel_pending(session, user_id, "the person blocked the bot")
+
+
+def cancel_pending(session: Session, user_id: str, reason: str) -> int:
+    """Cancel everything still to be sent to one person; return how many."""
+    result = session.execute(
+        update(TABLE)
+        .where(TABLE.c.user_id == user_id, TABLE.c.status == "pending")
+        .values(status="cancelled", last_error=reason)
+    )
+    return int(result.rowcount)
+
+
+def release_claims(session: Session) -> int:
+    """Put rows a dead dispatcher had claimed back in line (only the lock holder may do this)."""
+    result = session.execute(
+        update(TABLE).where(TABLE.c.status == "sending").values(status="pending", lease_until=None)
+    )
+    return int(result.rowcount)
+
+
+@dataclass(frozen=True)
+class OutboxStatus:
+    """Counts by state, and the oldest message that is due and not sent."""
+
+    counts: dict[str, int]
+    oldest_due: datetime | None
+
+
+def status(session: Session, now: datetime) -> OutboxStatus:
+    """How the outbox stands at ``now``."""
+    counts = dict(session.execute(select(TABLE.c.status, func.count()).group_by(TABLE.c.status)).all())
+    oldest = session.scalar(
+        select(func.min(TABLE.c.not_before)).where(
+            TABLE.c.status.in_(("pending", "sending")), TABLE.c.not_before <= now
+        )
+    )
+    return OutboxStatus(counts={k: int(v) for k, v in counts.items()}, oldest_due=oldest)
