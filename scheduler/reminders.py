@@ -1,0 +1,152 @@
+"""Materialising plans: each person of a cohort gets one outbox row per plan step, in their local time.
+
+Re-running is the way to re-plan: after a cohort date, a plan or a person's time zone changed, the rows
+still pending move to their new time, rows for steps that no longer apply go, sent rows are left alone,
+and the dedupe key (cohort, plan step, person) keeps every step to one row. People who withdrew consent to
+reminders or blocked the bot get nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.actions import say
+from bot.storage import cohorts, outbox
+from bot.storage.models import Cohort, Consent, User
+from scheduler.plans import Plan, Step
+from scheduler.timing import QuietHours, due_at, zone
+
+KIND = "reminder"
+# A step whose time passed less than this long ago is still sent (a late enrolment, a short outage).
+GRACE = timedelta(hours=6)
+CHUNK = 1000
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    """One step of one person's timeline."""
+
+    plan: Plan
+    step: Step
+    due: datetime
+
+    @property
+    def zone(self) -> str | None:
+        """The zone the step is timed in when the plan fixes one (Italy), else None: the person's."""
+        return self.plan.timezone
+
+    @property
+    def ref(self) -> str:
+        """``plan.step``, as shown to staff and carried by check-in buttons."""
+        return f"{self.plan.name}.{self.step.id}"
+
+
+class Planner:
+    """Turns the plans into each person's reminders and keeps those in step with changes."""
+
+    def __init__(self, plans: Sequence[Plan], quiet: QuietHours) -> None:
+        self.plans = tuple(plans)
+        self.quiet = quiet
+
+    def timeline(self, cohort: Cohort, user: User) -> list[TimelineItem]:
+        """Every step that applies to the person (the cohort has its date), in time order."""
+        days = cohorts.dates_of(cohort)
+        home = user.timezone or cohort.timezone
+        items = [
+            TimelineItem(
+                plan,
+                step,
+                due_at(days[step.date], step.offset_days, step.at, zone(plan.timezone or home), self.quiet),
+            )
+            for plan in self.plans
+            for step in plan.steps
+            if step.date in days
+        ]
+        return sorted(items, key=lambda item: item.due)
+
+    def plan_cohort(
+        self, session: Session, cohort: Cohort, now: datetime, user_ids: Sequence[str] | None = None
+    ) -> dict[str, int]:
+        """Bring the reminders of the cohort's people (or of ``user_ids``) in line; return counts."""
+        totals = {"added": 0, "moved": 0, "cancelled": 0, "removed": 0}
+        for people in _chunks(cohorts.members(session, cohort, user_ids)):
+            ids = [p.id for p in people]
+            allowed = _reminders_allowed(session, ids)
+            desired = [
+                self._planned(cohort, person, item)
+                for person in people
+                if person.id in allowed
+                for item in self.timeline(cohort, person)
+            ]
+            scope = (
+                (outbox.TABLE.c.cohort_id == cohort.id)
+                & (outbox.TABLE.c.kind == KIND)
+                & outbox.TABLE.c.user_id.in_(ids)
+            )
+            counts = outbox.sync_planned(session, scope, desired, now, now - GRACE)
+            totals = {key: totals[key] + counts[key] for key in totals}
+        return totals
+
+    def plan_person(self, session: Session, user_id: str, now: datetime) -> None:
+        """Re-plan one person in every cohort they are in."""
+        for cohort in cohorts.cohorts_of(session, user_id):
+            self.plan_cohort(session, cohort, now, [user_id])
+
+    def plan_everyone(self, session: Session, now: datetime) -> None:
+        """Re-plan every cohort (at start-up, so that edited plans take effect)."""
+        for cohort in cohorts.all_cohorts(session):
+            self.plan_cohort(session, cohort, now)
+
+    def unplan(self, session: Session, cohort: Cohort, user_id: str) -> None:
+        """Drop what is pending for one person in one cohort (they left it)."""
+        outbox.drop_pending(
+            session, (outbox.TABLE.c.cohort_id == cohort.id) & (outbox.TABLE.c.user_id == user_id)
+        )
+
+    @staticmethod
+    def _planned(cohort: Cohort, person: User, item: TimelineItem) -> outbox.Planned:
+        return outbox.Planned(
+            dedupe_key=f"{KIND}:{cohort.code}:{item.ref}:{person.id}",
+            user_id=person.id,
+            channel=person.channel,
+            kind=KIND,
+            message_key=item.step.message,
+            not_before=item.due,
+            content=[say.string(item.step.message), *_quick_replies(item)],
+            cohort_id=cohort.id,
+        )
+
+
+def _quick_replies(item: TimelineItem) -> list[say.Payload]:
+    """The step's buttons; each command carries the step, so an answer says which check-in it answers."""
+    if not item.step.quick_replies:
+        return []
+    choices = []
+    for reply in item.step.quick_replies:
+        command, _, argument = reply.command.partition(" ")
+        choices.append(say.command_button(reply.label, command, f"{argument} {item.ref}".strip()))
+    return [say.buttons(*choices)]
+
+
+def _chunks(people: list[User]) -> Iterator[list[User]]:
+    for start in range(0, len(people), CHUNK):
+        yield people[start : start + CHUNK]
+
+
+def _reminders_allowed(session: Session, user_ids: Sequence[str]) -> set[str]:
+    """The people who may get reminders: reachable, and not having withdrawn consent to them."""
+    reachable = set(
+        session.execute(select(User.id).where(User.id.in_(user_ids), User.unreachable_at.is_(None))).scalars()
+    )
+    decisions = session.execute(
+        select(Consent.user_id, Consent.granted)
+        .where(Consent.user_id.in_(user_ids), Consent.purpose == "reminders")
+        .order_by(Consent.at, Consent.id)
+    ).all()
+    latest = dict(decisions)
+    return {user_id for user_id in reachable if latest.get(user_id, True)}
