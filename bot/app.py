@@ -1,4 +1,8 @@
-"""The composition root: builds every part from the settings, once, and wires them together."""
+"""The composition root: builds every part from the settings, once, and wires them together.
+
+Rasa, TensorFlow and python-telegram-bot take seconds to import, so they are imported by the functions
+that build them: staff commands that only need the database, knowledge and plans start fast.
+"""
 
 from __future__ import annotations
 
@@ -6,24 +10,31 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
-from bot.actions.deps import ActionDeps
-from bot.actions.registry import build_actions
-from bot.channels.telegram import TelegramChannel
-from bot.core.agent import load_agent
-from bot.core.commands import Commands
-from bot.core.conversation import Conversation
 from bot.core.render import Renderer
 from bot.errors import ConfigError
 from bot.settings import Settings
+from bot.staff.cohorts import CohortTools
 from bot.storage import users
 from bot.storage.db import Database, make_engine, upgrade_schema
 from knowledge import loader
+from knowledge.calls import CallsFile
 from knowledge.model import KnowledgeBase
-from nlu.language.layer import LanguageLayer
-from nlu.scam_signals import ScamSignals
+from scheduler import plans
+from scheduler.dispatcher import Dispatcher, Route
+from scheduler.rate_limits import ChannelPace
+from scheduler.reminders import Planner
+from scheduler.service import DeliveryService
+
+if TYPE_CHECKING:
+    from bot.channels.telegram import TelegramChannel
+    from bot.core.conversation import Conversation
+
+# Concurrent sends of the dispatcher: enough to keep a high rate limit busy over HTTP.
+DISPATCH_CONNECTIONS = 64
 
 PLACES_FILE = loader.KNOWLEDGE_DIR / "places.yml"
 
@@ -41,6 +52,9 @@ class App:
     database: Database
     knowledge: KnowledgeBase
     conversation: Conversation
+    planner: Planner
+    renderer: Renderer
+    calls: CallsFile
 
 
 def open_database(settings: Settings) -> Database:
@@ -61,6 +75,15 @@ def load_knowledge() -> KnowledgeBase:
     return knowledge
 
 
+def load_planner(settings: Settings, knowledge: KnowledgeBase) -> Planner:
+    """The reminder plans; refuse to start on a bad plan."""
+    loaded, problems = plans.load()
+    problems += plans.check_strings(loaded, knowledge.strings.get("fr", {}))
+    if problems:
+        raise ConfigError("plans", f"{len(problems)} problems, first: {problems[0]} (see mentor kb validate)")
+    return Planner(loaded, settings.delivery.quiet_hours)
+
+
 def city_countries(path: Path = PLACES_FILE) -> dict[str, str]:
     """Canonical city → country code."""
     return dict(yaml.safe_load(path.read_text(encoding="utf-8"))["cities"])
@@ -68,25 +91,38 @@ def city_countries(path: Path = PLACES_FILE) -> dict[str, str]:
 
 def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> App:
     """Build the whole bot."""
+    from bot.actions.deps import ActionDeps
+    from bot.actions.registry import build_actions
+    from bot.core.agent import load_agent
+    from bot.core.commands import Commands
+    from bot.core.conversation import Conversation
+    from nlu.language.layer import LanguageLayer
+    from nlu.scam_signals import ScamSignals
+
     database = open_database(settings)
     knowledge = load_knowledge()
     deps = ActionDeps(knowledge=knowledge, database=database, clock=clock, city_countries=city_countries())
     agent = load_agent(settings.rasa_model, settings.database_url, build_actions(deps))
+    planner = load_planner(settings, knowledge)
+    calls = CallsFile(knowledge.calls)
+    renderer = Renderer(knowledge, clock, calls.current)
     conversation = Conversation(
         agent=agent,
         layer=LanguageLayer.load(settings.langid_model),
         scam_signals=ScamSignals.load(),
-        renderer=Renderer(knowledge, clock),
-        commands=Commands(database, knowledge, clock),
+        renderer=renderer,
+        commands=Commands(database, knowledge, clock, planner),
         database=database,
         clock=clock,
         default_language=settings.default_language,
     )
-    return App(settings=settings, database=database, knowledge=knowledge, conversation=conversation)
+    return App(settings, database, knowledge, conversation, planner, renderer, calls)
 
 
 def telegram_channel(built: App, clock: Callable[[], datetime] = utc_now) -> TelegramChannel:
     """The Telegram channel over the built bot; a person who blocks the bot is marked unreachable."""
+    from bot.channels.telegram import TelegramChannel
+
     assert built.settings.telegram is not None
 
     def unreachable(external_id: str) -> None:
@@ -96,3 +132,34 @@ def telegram_channel(built: App, clock: Callable[[], datetime] = utc_now) -> Tel
                 users.mark_unreachable(session, user.id, clock())
 
     return TelegramChannel(built.conversation, built.knowledge, built.settings.telegram, unreachable)
+
+
+def delivery_service(built: App, clock: Callable[[], datetime] = utc_now) -> DeliveryService:
+    """The outbox dispatcher and periodic jobs, sending through each configured channel at its pace."""
+    from bot.channels.telegram_sender import outbox_sender
+
+    settings = built.settings
+    routes: dict[str, Route] = {}
+    resources = []
+    if settings.telegram is not None:
+        sender = outbox_sender(settings.telegram, DISPATCH_CONNECTIONS)
+        pace = ChannelPace(settings.telegram.rate_per_second, settings.telegram.chat_rate_per_second)
+        routes[sender.name] = Route(sender, pace)
+        resources.append(sender.bot)
+    dispatcher = Dispatcher(
+        built.database, routes, built.renderer, clock, settings.default_language, workers=DISPATCH_CONNECTIONS
+    )
+    return DeliveryService(
+        built.database,
+        dispatcher,
+        built.calls.current,
+        settings.delivery,
+        settings.retention_days,
+        clock,
+        resources,
+    )
+
+
+def cohort_tools(settings: Settings, clock: Callable[[], datetime] = utc_now) -> CohortTools:
+    """The staff's cohort tools, without the language models."""
+    return CohortTools(open_database(settings), load_planner(settings, load_knowledge()), clock)

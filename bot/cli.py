@@ -44,7 +44,48 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--output", default="bench-results.json", help="where to write the JSON")
     bench.add_argument("--messages", type=int, default=1000, help="messages for the full-turn figures")
     bench.add_argument("--no-telegram", action="store_true", help="skip the round trips through the Bot API")
+    _staff_commands(commands)
     return parser
+
+
+def _date_pair(text: str) -> tuple[str, str]:
+    name, sep, day = text.partition("=")
+    if not sep:
+        raise argparse.ArgumentTypeError(f"{text!r}: write NAME=YYYY-MM-DD, like departure=2027-03-01")
+    return name, day
+
+
+def _staff_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    cohort = commands.add_parser("cohort", help="cohorts of trainees and their dates").add_subparsers(
+        dest="action", required=True
+    )
+    create = cohort.add_parser("create", help="a new cohort")
+    create.add_argument("code", help="short code; the join link payload is cohort_<code>")
+    create.add_argument("--programme", required=True)
+    create.add_argument("--city", required=True)
+    create.add_argument("--timezone", required=True, help="e.g. Africa/Casablanca, Africa/Tunis")
+    create.add_argument("--date", action="append", type=_date_pair, help="NAME=YYYY-MM-DD, repeatable")
+    cohort.add_parser("show", help="dates, people, reminders by state").add_argument("code")
+    set_date = cohort.add_parser("set-date", help="set or move a date; re-plans everyone's reminders")
+    set_date.add_argument("code")
+    set_date.add_argument("name", help="selection_result, training_start, departure, arrival, ...")
+    set_date.add_argument("day", help="YYYY-MM-DD")
+    enroll = cohort.add_parser("enroll", help="add a person (channel:id); again to change zone or language")
+    enroll.add_argument("code")
+    enroll.add_argument("person", help="e.g. telegram:123456789")
+    enroll.add_argument("--timezone", help="the person's time zone, when not the cohort's")
+    enroll.add_argument("--language", help="reply language: fr, ar, en, it, ary or aeb")
+    remove = cohort.add_parser("remove", help="take a person out; drops their pending reminders")
+    remove.add_argument("code")
+    remove.add_argument("person")
+    cohort.add_parser(
+        "import",
+        help="enroll people from a CSV (cohort,channel,external_id[,timezone,language]): all or none",
+    ).add_argument("file")
+    plan = commands.add_parser("plan", help="reminder plans").add_subparsers(dest="action", required=True)
+    plan.add_parser("preview", help="each person's timeline in their local time").add_argument("code")
+    outbox = commands.add_parser("outbox", help="proactive messages waiting or sent")
+    outbox.add_subparsers(dest="action", required=True).add_parser("status", help="counts and oldest due")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -84,6 +125,10 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return commands.validate_data()
     if args.command == "eval":
         return commands.evaluate(settings, args.what, args.file)
+    if args.command in ("cohort", "plan"):
+        return commands.cohort(settings, args.action, vars(args))
+    if args.command == "outbox":
+        return commands.outbox_status(settings)
     if args.command == "bench":
         return commands.bench(settings, args.output, args.messages, not args.no_telegram)
     raise AssertionError(args.command)

@@ -11,14 +11,17 @@ import json
 import signal
 import sys
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from bot import training
 from bot.channels.base import InboundMessage
 from bot.settings import Settings
 from knowledge import loader
 from knowledge.references import check_references
+from scheduler import plans
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -37,18 +40,27 @@ def _serving(settings: Settings) -> App:
 
 
 async def run(settings: Settings) -> int:
-    """The bot on every configured channel until SIGTERM or Ctrl-C; the terminal chat when there is none."""
+    """The bot on every configured channel, delivering the outbox, until SIGTERM or Ctrl-C; the terminal
+    chat when no channel is configured (proactive messages then wait in the outbox)."""
     if settings.telegram is None:
         return await chat(settings)
     from bot import app
 
     built = _serving(settings)
+    delivery = app.delivery_service(built)
+    delivery.acquire()
+    with built.database.session() as session:
+        built.planner.plan_everyone(session, app.utc_now())
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signal_number in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signal_number, stop.set)
-    await app.telegram_channel(built).run(stop)
-    built.database.engine.dispose()
+    try:
+        await delivery.start()
+        await app.telegram_channel(built).run(stop)
+    finally:
+        await delivery.stop()
+        built.database.engine.dispose()
     return 0
 
 
@@ -95,9 +107,12 @@ def train(settings: Settings, force: bool) -> None:
 
 
 def kb_validate() -> int:
-    """Report every content problem with its file and entry id; non-zero when there are errors."""
-    _, problems = loader.load(today=datetime.now(timezone.utc).date())
+    """Report every content problem (knowledge and reminder plans) with its file and entry id; non-zero
+    when there are errors."""
+    knowledge, problems = loader.load(today=datetime.now(timezone.utc).date())
     problems += check_references()
+    loaded_plans, plan_problems = plans.load()
+    problems += plan_problems + plans.check_strings(loaded_plans, knowledge.strings.get("fr", {}))
     for problem in problems:
         sys.stdout.write(f"{problem}\n")
     errors = sum(p.error for p in problems)
@@ -127,3 +142,41 @@ def bench(settings: Settings, output: str, messages: int, telegram: bool) -> int
     from bot.evaluation import bench as benchmarks
 
     return benchmarks.run(settings, output, messages, telegram)
+
+
+def cohort(settings: Settings, action: str, args: dict[str, Any]) -> int:
+    """A cohort or plan subcommand; a mistake is explained and exits 1 with nothing changed."""
+    from bot import app
+    from bot.staff.cohorts import StaffError
+
+    tools = app.cohort_tools(settings)
+    actions: dict[str, Callable[[], str]] = {
+        "create": lambda: tools.create(
+            args["code"], args["programme"], args["city"], args["timezone"], dict(args["date"] or [])
+        ),
+        "show": lambda: tools.show(args["code"]),
+        "set-date": lambda: tools.set_date(args["code"], args["name"], args["day"]),
+        "enroll": lambda: tools.enroll(args["code"], args["person"], args["timezone"], args["language"]),
+        "remove": lambda: tools.remove(args["code"], args["person"]),
+        "import": lambda: tools.import_csv(Path(args["file"])),
+        "preview": lambda: tools.preview(args["code"]),
+    }
+    try:
+        sys.stdout.write(actions[action]() + "\n")
+    except StaffError as error:
+        sys.stderr.write(f"mentor: {error}\n")
+        return 1
+    finally:
+        tools.database.engine.dispose()
+    return 0
+
+
+def outbox_status(settings: Settings) -> int:
+    """Counts by state and the oldest due message."""
+    from bot import app
+    from bot.staff.cohorts import outbox_status as describe
+
+    database = app.open_database(settings)
+    sys.stdout.write(describe(database, app.utc_now()) + "\n")
+    database.engine.dispose()
+    return 0

@@ -9,13 +9,14 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 
 from bot.errors import ConfigError
+from scheduler.timing import QuietHours, zone
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,6 +31,11 @@ FIELDS: dict[str, str] = {
     "MENTOR_TELEGRAM_WEBHOOK_URL": "public URL of the webhook; when set, webhook mode instead of polling",
     "MENTOR_TELEGRAM_WEBHOOK_SECRET": "secret sent in X-Telegram-Bot-Api-Secret-Token (webhook mode)",
     "MENTOR_TELEGRAM_WEBHOOK_LISTEN": "host:port the webhook server listens on (default: 127.0.0.1:8443)",
+    "MENTOR_TELEGRAM_RATE": "proactive Telegram messages a second, all chats together (default: 25)",
+    "MENTOR_TELEGRAM_CHAT_RATE": "proactive Telegram messages a second to one chat (default: 1)",
+    "MENTOR_QUIET_HOURS": "local hours when no reminder or alert is sent (default: 21:00-09:00)",
+    "MENTOR_DEFAULT_TIMEZONE": "time zone of people with no cohort or country (default: Africa/Casablanca)",
+    "MENTOR_CALL_ALERT_DAYS": "days before a call closes when subscribers are told (default: 7,1)",
 }
 _WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
@@ -67,6 +73,17 @@ class TelegramSettings:
     webhook_secret: Secret | None = None
     listen_host: str = "127.0.0.1"
     listen_port: int = 8443
+    rate_per_second: float = 25.0
+    chat_rate_per_second: float = 1.0
+
+
+@dataclass(frozen=True)
+class DeliverySettings:
+    """When proactive messages may go: quiet hours, the zone of people we know nothing about, call alerts."""
+
+    quiet_hours: QuietHours = field(default_factory=QuietHours)
+    default_timezone: str = "Africa/Casablanca"
+    call_alert_days: tuple[int, ...] = (7, 1)
 
 
 REPLY_LANGUAGES = ("fr", "ar", "en", "it", "ary", "aeb")
@@ -83,6 +100,7 @@ class Settings:
     retention_days: int = 180
     default_language: str = "fr"
     telegram: TelegramSettings | None = None
+    delivery: DeliverySettings = field(default_factory=DeliverySettings)
 
     @property
     def rasa_model(self) -> Path:
@@ -126,7 +144,35 @@ class Settings:
             retention_days=retention_days,
             default_language=default_language,
             telegram=_telegram(env),
+            delivery=_delivery(env),
         )
+
+
+def _delivery(env: Mapping[str, str]) -> DeliverySettings:
+    try:
+        quiet = QuietHours.parse(env.get("MENTOR_QUIET_HOURS", "21:00-09:00"))
+    except ValueError as error:
+        raise ConfigError("MENTOR_QUIET_HOURS", str(error)) from None
+    default_timezone = env.get("MENTOR_DEFAULT_TIMEZONE", "Africa/Casablanca")
+    try:
+        zone(default_timezone)
+    except ValueError as error:
+        raise ConfigError("MENTOR_DEFAULT_TIMEZONE", str(error)) from None
+    raw_days = env.get("MENTOR_CALL_ALERT_DAYS", "7,1")
+    days = tuple(sorted({int(d) for d in raw_days.split(",") if d.strip().isdigit()}, reverse=True))
+    if not days or len(days) != len([d for d in raw_days.split(",") if d.strip()]):
+        raise ConfigError("MENTOR_CALL_ALERT_DAYS", "must be whole days separated by commas, like 7,1")
+    return DeliverySettings(quiet, default_timezone, days)
+
+
+def _rate(env: Mapping[str, str], key: str, default: str) -> float:
+    try:
+        value = float(env.get(key, default))
+    except ValueError:
+        raise ConfigError(key, "must be a number of messages a second") from None
+    if not 0 < value <= 10_000:
+        raise ConfigError(key, "must be more than 0 and at most 10000")
+    return value
 
 
 def _telegram(env: Mapping[str, str]) -> TelegramSettings | None:
@@ -155,4 +201,6 @@ def _telegram(env: Mapping[str, str]) -> TelegramSettings | None:
         webhook_secret=Secret(secret) if secret else None,
         listen_host=host,
         listen_port=int(port),
+        rate_per_second=_rate(env, "MENTOR_TELEGRAM_RATE", "25"),
+        chat_rate_per_second=_rate(env, "MENTOR_TELEGRAM_CHAT_RATE", "1"),
     )

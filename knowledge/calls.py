@@ -5,11 +5,16 @@ Computed each time someone asks, from ``calls.yml`` and the clock, so the answer
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
+from knowledge import loader
 from knowledge.model import Call
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -38,3 +43,31 @@ def status(calls: Iterable[Call], now: datetime, country: str | None = None) -> 
 def _opens(call: Call) -> datetime:
     assert call.opens is not None
     return call.opens
+
+
+class CallsFile:
+    """``calls.yml`` while the bot runs: re-read when edited; a broken edit keeps the last good calls."""
+
+    def __init__(self, calls: Iterable[Call], path: Path = loader.KNOWLEDGE_DIR / "calls.yml") -> None:
+        self.path = path
+        self._calls = tuple(calls)
+        self._stamp = self._modified()
+
+    def _modified(self) -> float | None:
+        try:
+            return self.path.stat().st_mtime
+        except OSError:
+            return None
+
+    def current(self) -> tuple[Call, ...]:
+        """The calls as the file says now."""
+        stamp = self._modified()
+        if stamp != self._stamp:
+            self._stamp = stamp
+            calls, problems = loader.load_calls(self.path)
+            if problems:
+                logger.warning("calls file not reloaded: %d problems (see mentor kb validate)", len(problems))
+            else:
+                self._calls = tuple(calls)
+                logger.info("calls file reloaded: %d calls", len(calls))
+        return self._calls

@@ -162,6 +162,12 @@ def _fields(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
 
+def load_calls(path: Path = KNOWLEDGE_DIR / "calls.yml") -> tuple[list[Call], list[Problem]]:
+    """The calls file alone (re-read while the bot runs, when staff edit it)."""
+    problems: list[Problem] = []
+    return _load_calls(path, problems), problems
+
+
 def _load_calls(path: Path, problems: list[Problem]) -> list[Call]:
     data = _read_yaml(path, problems, "calls")
     calls = []

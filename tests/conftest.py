@@ -1,4 +1,4 @@
-"""Shared fixtures: no network, a fixed clock, a database per test, and the trained bot.
+"""Shared fixtures: no network, a fixed clock, a database per test, the local Bot API server, the trained bot.
 
 Tests marked ``model`` use the models that ``make test`` trains (once) before pytest starts.
 """
@@ -15,13 +15,16 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
 from bot import logs
 from bot.channels.base import InboundMessage
+from bot.evaluation.telegram_harness import bot_api_server
 from bot.settings import ROOT, Settings
 from tests import postgres
+from tests.bot_api import BotApiServer
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -58,6 +61,13 @@ def _local_only(monkeypatch: pytest.MonkeyPatch) -> None:
 def fixed_clock() -> datetime:
     """The tests' clock."""
     return FIXED_NOW
+
+
+@pytest.fixture(scope="module")
+def bot_api() -> Iterator[BotApiServer]:
+    """The local Bot API server on a free port, in its own process, and a client to play users with."""
+    with bot_api_server() as url, httpx.Client(timeout=10) as client:
+        yield BotApiServer(url, client)
 
 
 @pytest.fixture(scope="session")

@@ -33,6 +33,11 @@ def deadline(country: str | None) -> Payload:
     return {"deadline": True, "country": country}
 
 
+def open_call(call_id: str) -> Payload:
+    """How long a call stays open and where to apply, computed when it is rendered (call alerts)."""
+    return {"open_call": call_id}
+
+
 def privacy_summary(summary: dict[str, Any]) -> Payload:
     """What is stored about the person."""
     return {"privacy_summary": summary}

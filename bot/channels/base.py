@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 MessageKind = Literal["text", "command", "unsupported"]
-COMMANDS = ("start", "help", "menu", "stop", "consent", "export")
+COMMANDS = ("start", "help", "menu", "stop", "consent", "export", "checkin")
 COMMAND_PREFIX = "cmd:"
 
 

@@ -11,14 +11,13 @@ import asyncio
 import hmac
 import logging
 import re
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from aiohttp import web
-from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import BotCommand, Message, Update
 from telegram.constants import ChatAction, ChatType
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -29,8 +28,9 @@ from telegram.ext import (
     filters,
 )
 
-from bot.channels.base import Capabilities, InboundMessage, OutboundMessage, inbound_from_payload
+from bot.channels.base import InboundMessage, OutboundMessage, inbound_from_payload
 from bot.channels.errors import ContactUnreachable, SendError
+from bot.channels.telegram_sender import TelegramSender
 from bot.core.conversation import Conversation
 from bot.settings import TelegramSettings
 from knowledge.model import KnowledgeBase
@@ -43,51 +43,13 @@ NLU_COMMANDS = {"privacy": "/privacy", "language": "/choose_language"}
 MENU_COMMANDS = ("start", "help", "menu", "language", "privacy", "stop")
 # Telegram's language codes for the reply languages it knows (Darija and Derja have none).
 TELEGRAM_LANGUAGES = ("fr", "ar", "en", "it")
-MAX_ATTEMPTS = 4
-BACKOFF_SECONDS = 0.5
-MAX_CALLBACK_BYTES = 64
-_SENTENCE_END = re.compile(r"(?<=[.!?؟])\s+")
-
-
-def split_text(text: str, limit: int) -> list[str]:
-    """Pieces of at most ``limit`` characters, cut at paragraphs, then sentences, then spaces."""
-    pieces: list[str] = []
-    rest = text.strip()
-    while len(rest) > limit:
-        window = rest[:limit]
-        cut = window.rfind("\n\n")
-        if cut < limit // 2:
-            ends = [m.end() for m in _SENTENCE_END.finditer(window)]
-            cut = ends[-1] if ends and ends[-1] >= limit // 2 else window.rfind(" ")
-        if cut <= 0:
-            cut = limit
-        pieces.append(rest[:cut].strip())
-        rest = rest[cut:].strip()
-    if rest:
-        pieces.append(rest)
-    return pieces
-
-
-def to_send_error(error: TelegramError) -> SendError:
-    """Telegram's errors as ``SendError``: 429 waits, 5xx and timeouts retry, 403 is unreachable."""
-    if isinstance(error, RetryAfter):
-        seconds = error.retry_after
-        wait = seconds.total_seconds() if hasattr(seconds, "total_seconds") else float(seconds)
-        return SendError("throttled", retryable=True, retry_after=wait)
-    if isinstance(error, Forbidden):
-        return ContactUnreachable("blocked")
-    if isinstance(error, BadRequest):
-        return SendError(f"bad request: {error.message}", retryable=False)
-    if isinstance(error, TimedOut | NetworkError):
-        return SendError("network or server error", retryable=True)
-    return SendError(type(error).__name__, retryable=False)
 
 
 class TelegramChannel:
     """Runs the bot on Telegram through the conversation core."""
 
     name = "telegram"
-    capabilities = Capabilities(max_text_length=4096, max_buttons=12, max_button_title=64)
+    capabilities = TelegramSender.capabilities
 
     def __init__(
         self,
@@ -105,6 +67,7 @@ class TelegramChannel:
         if settings.webhook_url:
             builder = builder.updater(None)
         self.application: Application = builder.build()
+        self.sender = TelegramSender(self.application.bot)
         self._register_handlers()
 
     def _register_handlers(self) -> None:
@@ -215,41 +178,8 @@ class TelegramChannel:
     # --- messages out -----------------------------------------------------------------------------
 
     async def send(self, external_id: str, message: OutboundMessage) -> None:
-        """Send one message (split to fit), with its quick replies on the last piece; retry what may pass."""
-        pieces = split_text(message.text, self.capabilities.max_text_length)
-        for number, piece in enumerate(pieces, start=1):
-            markup = self._keyboard(message) if number == len(pieces) else None
-            await self._with_retries(
-                lambda p=piece, m=markup: self.application.bot.send_message(external_id, p, reply_markup=m)
-            )
-
-    def _keyboard(self, message: OutboundMessage) -> InlineKeyboardMarkup | None:
-        buttons = [
-            InlineKeyboardButton(b.title[: self.capabilities.max_button_title], callback_data=b.payload)
-            for b in message.buttons[: self.capabilities.max_buttons]
-            if len(b.payload.encode()) <= MAX_CALLBACK_BYTES
-        ]
-        if not buttons:
-            return None
-        return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
-
-    async def _with_retries(self, call: Callable[[], Awaitable[Any]]) -> Any:
-        """Wait out 429s, retry 5xx and timeouts with backoff, raise ``SendError`` for the rest."""
-        for attempt in range(1, MAX_ATTEMPTS + 1):
-            try:
-                return await call()
-            except TelegramError as raw:
-                error = to_send_error(raw)
-                if not error.retryable or attempt == MAX_ATTEMPTS:
-                    raise error from None
-                delay = (
-                    error.retry_after
-                    if error.retry_after is not None
-                    else BACKOFF_SECONDS * 2 ** (attempt - 1)
-                )
-                logger.info("telegram send retry %d in %.1fs: %s", attempt, delay, error.reason)
-                await asyncio.sleep(delay)
-        raise AssertionError("unreachable")
+        """Send one message (split to fit), retrying what may pass."""
+        await self.sender.send(external_id, message)
 
     # --- running ----------------------------------------------------------------------------------
 

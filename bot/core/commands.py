@@ -1,4 +1,4 @@
-"""What the platform-neutral commands do: start, help, menu, stop, and the consent buttons.
+"""What the platform-neutral commands do: start, help, menu, stop, export, consent and check-in buttons.
 
 They need no language understanding, so the core runs them without Rasa. Channels map their own commands
 (Telegram's ``/start <payload>``, ``/stop``...) and command buttons onto these.
@@ -15,9 +15,11 @@ from datetime import datetime
 
 from bot.actions import say
 from bot.channels.base import InboundMessage
-from bot.storage import consents, personal_data, users
+from bot.storage import cohorts, consents, outbox, personal_data, users
 from bot.storage.db import Database
+from bot.storage.models import HelpRequest
 from knowledge.model import KnowledgeBase
+from scheduler.reminders import Planner
 
 logger = logging.getLogger(__name__)
 
@@ -36,10 +38,17 @@ class CommandReply:
 class Commands:
     """Runs one command for one person."""
 
-    def __init__(self, database: Database, knowledge: KnowledgeBase, clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        database: Database,
+        knowledge: KnowledgeBase,
+        clock: Callable[[], datetime],
+        planner: Planner,
+    ) -> None:
         self.database = database
         self.knowledge = knowledge
         self.clock = clock
+        self.planner = planner
 
     def run(self, user_id: str, message: InboundMessage) -> CommandReply:
         """Apply the command's effect and return what to say (help for a command we do not know)."""
@@ -50,6 +59,7 @@ class Commands:
             "stop": self._stop,
             "consent": self._consent,
             "export": self._export,
+            "checkin": self._checkin,
         }
         return handlers.get(message.text, self._help)(user_id, message.argument)
 
@@ -57,19 +67,17 @@ class Commands:
         return say.buttons(*map(say.topic_button, self.knowledge.menu))
 
     def _start(self, user_id: str, argument: str) -> CommandReply:
-        """Record where the person came from; greet, offer languages, the privacy notice and consents."""
+        """Record where the person came from (joining the cohort a link names); greet, offer languages,
+        the privacy notice and consents."""
+        joined = None
         if argument and DEEP_LINK.fullmatch(argument):
-            with self.database.session() as session:
-                user = users.get(session, user_id)
-                if user is not None:
-                    user.source = argument
-                    if argument.startswith(COHORT_PREFIX) and len(argument) > len(COHORT_PREFIX):
-                        user.cohort_code = argument[len(COHORT_PREFIX) :]
+            joined = self._record_source(user_id, argument)
         elif argument:
             logger.info("user=%s started with a malformed link payload, ignored", user_id)
         payloads = [
             say.string("greet"),
             say.language_buttons(),
+            *([say.string("cohort_joined", code=joined)] if joined else []),
             say.string("privacy_notice"),
             say.buttons(
                 say.command_button("button_consent_news", "consent", "news"),
@@ -80,6 +88,24 @@ class Commands:
         ]
         return CommandReply(payloads, "chitchat.greet")
 
+    def _record_source(self, user_id: str, link: str) -> str | None:
+        """Keep the link as the person's source; a ``cohort_<code>`` link of a known cohort enrols them
+        (joining by the cohort's own link is asking for its reminders). Returns the cohort joined."""
+        now = self.clock()
+        with self.database.session() as session:
+            user = users.get(session, user_id)
+            if user is None:
+                return None
+            user.source = link
+            code = link[len(COHORT_PREFIX) :] if link.startswith(COHORT_PREFIX) else ""
+            cohort = cohorts.find(session, code) if code else None
+            if cohort is None:
+                return None
+            cohorts.enroll(session, cohort, user, now)
+            consents.record(session, user_id, "reminders", True, now)
+            self.planner.plan_cohort(session, cohort, now, [user_id])
+            return cohort.code
+
     def _help(self, user_id: str, argument: str) -> CommandReply:
         return CommandReply([say.string("help"), self._menu_buttons()], "chitchat.greet")
 
@@ -87,9 +113,10 @@ class Commands:
         return CommandReply([say.string("menu"), self._menu_buttons()], "chitchat.greet")
 
     def _stop(self, user_id: str, argument: str) -> CommandReply:
-        """End every proactive message at once."""
+        """End every proactive message at once: consents withdrawn, nothing left pending."""
         with self.database.session() as session:
             consents.withdraw_all(session, user_id, self.clock())
+            outbox.cancel_pending(session, user_id, "the person sent /stop")
         return CommandReply([say.string("stopped")], "action.unsubscribe")
 
     def _export(self, user_id: str, argument: str) -> CommandReply:
@@ -104,6 +131,18 @@ class Commands:
         """Record consent to one purpose, pressed on a button."""
         if argument not in consents.PURPOSES:
             return CommandReply([say.string("help")], "out_of_scope")
+        now = self.clock()
         with self.database.session() as session:
-            consents.record(session, user_id, argument, True, self.clock())
+            consents.record(session, user_id, argument, True, now)
+            if argument == "reminders":
+                self.planner.plan_person(session, user_id, now)
         return CommandReply([say.string(f"consent_{argument}_given")], "action.subscribe")
+
+    def _checkin(self, user_id: str, argument: str) -> CommandReply:
+        """An answer to a return check-in: "help" becomes a help request for staff."""
+        answer, _, step = argument.partition(" ")
+        if answer == "help":
+            with self.database.session() as session:
+                session.add(HelpRequest(user_id=user_id, step=step[:64] or "unknown", at=self.clock()))
+            return CommandReply([say.string("checkin_help_recorded")], "contact.human")
+        return CommandReply([say.string("checkin_ok_reply")], "chitchat.greet")

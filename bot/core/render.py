@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -30,9 +30,15 @@ MAX_SOURCES_SHOWN = 2
 class Renderer:
     """Renders payloads with the knowledge base and the clock (deadlines are computed when shown)."""
 
-    def __init__(self, knowledge: KnowledgeBase, clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        knowledge: KnowledgeBase,
+        clock: Callable[[], datetime],
+        calls: Callable[[], Sequence[Call]] | None = None,
+    ) -> None:
         self.knowledge = knowledge
         self.clock = clock
+        self.calls = calls or (lambda: knowledge.calls)
 
     def render(self, payloads: Iterable[dict[str, Any]], language: str) -> list[OutboundMessage]:
         """One message per text payload; a buttons payload attaches to the message before it."""
@@ -60,6 +66,8 @@ class Renderer:
             return str(payload["raw"])
         if "privacy_summary" in payload:
             return self.privacy_summary(payload["privacy_summary"], language)
+        if "open_call" in payload:
+            return self.open_call(payload["open_call"], language)
         return None
 
     def entry(self, topic: str, language: str, country: str | None = None) -> str:
@@ -73,7 +81,7 @@ class Renderer:
     def deadline(self, language: str, country: str | None) -> str:
         """Where calls stand right now."""
         now = self.clock()
-        status = calls.status(self.knowledge.calls, now, country)
+        status = calls.status(self.calls(), now, country)
         lines = [self._open_call(call, now, language) for call in status.open]
         if not status.open:
             lines.append(self.knowledge.string("deadline_none", language))
@@ -92,6 +100,15 @@ class Renderer:
         if not status.open:
             lines.append(self.knowledge.string("deadline_notify_offer", language))
         return " ".join(lines)
+
+    def open_call(self, call_id: str, language: str) -> str | None:
+        """How long the call stays open, and its link; None once it has closed or is gone from the data."""
+        now = self.clock()
+        call = next((c for c in self.calls() if c.id == call_id), None)
+        if call is None or now >= call.closes:
+            return None
+        details = self.knowledge.string("call_details", language, url=call.url)
+        return f"{self._open_call(call, now, language)} {details}"
 
     def _open_call(self, call: Call, now: datetime, language: str) -> str:
         remaining = call.closes - now

@@ -4,9 +4,12 @@ It does what python-telegram-bot 22 needs from Telegram: ``getMe``; ``getUpdates
 (``offset``, ``timeout``); ``setWebhook``/``deleteWebhook`` (updates are then POSTed to the bot with
 the secret header); ``sendMessage``, ``sendChatAction``, ``answerCallbackQuery``, ``editMessageText``
 and ``setMyCommands``. It answers 429 (with ``retry_after``), 5xx and 403 ("bot was blocked") the way
-Telegram does when a test asks it to. Tests play users through ``/test/...`` routes: send text, press a
-button, send a sticker, read what the bot sent, or ask and wait for the first reply (``/test/ask``, which
-returns the round trip measured here: update delivered to first ``sendMessage`` received).
+Telegram does when a test asks it to, and, once given limits (``/test/limits``), answers 429 as Telegram
+would to a bot that sends too fast (more than 20% over the limit in any second, or two messages to one chat
+within 0.8 s of each other at 1 a second). Tests play users through ``/test/...`` routes: send text, press a
+button, send a sticker, read what the bot sent, ask and wait for the first reply (``/test/ask``, which
+returns the round trip measured here: update delivered to first ``sendMessage`` received), or read the
+sending figures (``/test/stats``).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import itertools
 import json
 import sys
 import time
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +36,8 @@ BOT = {
     "supports_inline_queries": False,
 }
 JSON_FIELDS = ("reply_markup", "allowed_updates", "commands", "entities")
+OVERALL_TOLERANCE = 1.2
+CHAT_TOLERANCE = 0.8
 
 
 @dataclass
@@ -58,6 +63,28 @@ class BotApiState:
     webhook_secret: str | None = None
     new_update: asyncio.Event = field(default_factory=asyncio.Event)
     reply_waiters: dict[int, asyncio.Future[float]] = field(default_factory=dict)
+    limits: SendLimits | None = None
+    recent_sends: deque[float] = field(default_factory=deque)
+    last_send_to: dict[int, float] = field(default_factory=dict)
+    throttled: int = 0
+    delivered: int = 0
+
+
+@dataclass(frozen=True)
+class SendLimits:
+    """Telegram's flood limits, as this server enforces them."""
+
+    per_second: float
+    per_chat_per_second: float
+
+    def refuses(self, state: BotApiState, chat_id: int, now: float) -> bool:
+        """Whether one more message to ``chat_id`` at ``now`` would be flooding."""
+        while state.recent_sends and state.recent_sends[0] <= now - 1.0:
+            state.recent_sends.popleft()
+        if len(state.recent_sends) >= self.per_second * OVERALL_TOLERANCE:
+            return True
+        last = state.last_send_to.get(chat_id)
+        return last is not None and now - last < CHAT_TOLERANCE / self.per_chat_per_second
 
 
 class FakeBotApi:
@@ -79,6 +106,8 @@ class FakeBotApi:
         self.app.router.add_post("/test/block", self._test_block)
         self.app.router.add_get("/test/sent", self._test_sent)
         self.app.router.add_get("/test/calls", self._test_calls)
+        self.app.router.add_post("/test/limits", self._test_limits)
+        self.app.router.add_get("/test/stats", self._test_stats)
         self.app.on_cleanup.append(self._close)
 
     async def _close(self, _: web.Application) -> None:
@@ -101,6 +130,13 @@ class FakeBotApi:
             return _error(fault.status, fault.retry_after)
         if chat_id is not None and chat_id in self.state.blocked and method.startswith("send"):
             return _error(403)
+        if method == "sendMessage" and chat_id is not None and self.state.limits is not None:
+            now = time.monotonic()
+            if self.state.limits.refuses(self.state, chat_id, now):
+                self.state.throttled += 1
+                return _error(429, 1)
+            self.state.recent_sends.append(now)
+            self.state.last_send_to[chat_id] = now
         handler = getattr(self, f"_m_{method}", None)
         if handler is None:
             return web.json_response({"ok": False, "error_code": 404, "description": "Not Found"}, status=404)
@@ -161,6 +197,7 @@ class FakeBotApi:
         if params.get("reply_markup"):
             message["reply_markup"] = params["reply_markup"]
         self.state.sent[chat_id].append(message)
+        self.state.delivered += 1
         waiter = self.state.reply_waiters.pop(chat_id, None)
         if waiter is not None and not waiter.done():
             waiter.set_result(time.perf_counter())
@@ -290,6 +327,22 @@ class FakeBotApi:
                 "calls": self.state.calls,
                 "commands": self.state.commands,
                 "webhook_url": self.state.webhook_url,
+            }
+        )
+
+    async def _test_limits(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        self.state.limits = SendLimits(float(body["per_second"]), float(body.get("per_chat_per_second", 1)))
+        return web.json_response({"ok": True})
+
+    async def _test_stats(self, request: web.Request) -> web.Response:
+        """Messages delivered and refused, and how many chats got each number of messages."""
+        per_chat = Counter(len(messages) for messages in self.state.sent.values())
+        return web.json_response(
+            {
+                "delivered": self.state.delivered,
+                "throttled": self.state.throttled,
+                "chats_by_count": {str(k): v for k, v in sorted(per_chat.items())},
             }
         )
 

@@ -10,6 +10,7 @@ import json
 import random
 import time
 from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
 
 import httpx
 import pytest
@@ -17,10 +18,14 @@ from sqlalchemy import create_engine, func, select
 from sqlalchemy.engine import Connection
 
 from bot.evaluation.telegram_harness import TEST_TOKEN, BotProcess, free_port, start_bot, webhook_env
-from bot.storage.models import RASA_EVENTS, Consent, User
-from tests.channels.conftest import SECRET, BotApiServer
+from bot.storage import cohorts, users
+from bot.storage.db import Database
+from bot.storage.models import RASA_EVENTS, Consent, OutboxMessage, User
+from tests.bot_api import BotApiServer
 
 pytestmark = pytest.mark.model
+
+SECRET = "webhook-secret_42"
 
 
 @pytest.fixture(scope="module", params=["polling", "webhook"])
@@ -53,11 +58,19 @@ def _db(bot: BotProcess) -> Connection:
     return create_engine(bot.database_url, future=True).connect()
 
 
-def test_start_with_a_deep_link_greets_in_the_app_language_and_records_the_link(bot_api, running) -> None:
+def test_start_with_a_cohort_link_greets_in_the_app_language_and_joins_the_cohort(bot_api, running) -> None:
     bot, base, _ = running
     chat = base + 1
-    bot_api.text(chat, "/start cohort_TNG27", language_code="it")
-    messages = bot_api.wait_for(chat, 3)
+    code = f"TNG{base}"
+    database = Database(create_engine(bot.database_url, future=True))
+    today = datetime.now(timezone.utc).date()
+    with database.session() as session:
+        dates = {"training_start": today + timedelta(days=30), "departure": today + timedelta(days=90)}
+        cohorts.create(
+            session, code, "MENTOR 3", "Tanger", "Africa/Casablanca", dates, datetime.now(timezone.utc)
+        )
+    bot_api.text(chat, f"/start cohort_{code}", language_code="it")
+    messages = bot_api.wait_for(chat, 4)
     assert "Mentor" in messages[0]["text"] and "tirocini" in messages[0]["text"]
     buttons = [b for row in messages[0]["reply_markup"]["inline_keyboard"] for b in row]
     assert {b["text"] for b in buttons} >= {"Darija", "Tounsi", "العربية", "Français"}
@@ -68,11 +81,14 @@ def test_start_with_a_deep_link_greets_in_the_app_language_and_records_the_link(
         for b in row
     )
     assert any("/privacy" in m["text"] for m in messages)
-    with _db(bot) as connection:
-        row = connection.execute(
-            select(User.source, User.cohort_code).where(User.external_id == str(chat))
-        ).one()
-    assert tuple(row) == ("cohort_TNG27", "TNG27")
+    assert any(code in m["text"] for m in messages)
+    with database.session() as session:
+        user = users.find(session, "telegram", str(chat))
+        assert user is not None and user.source == f"cohort_{code}"
+        assert [c.code for c in cohorts.cohorts_of(session, user.id)] == [code]
+        planned = session.execute(select(OutboxMessage.message_key).where(OutboxMessage.user_id == user.id))
+        assert set(planned.scalars()) >= {"reminder_italian_course_start", "reminder_departure_checklist"}
+    database.engine.dispose()
 
 
 def test_a_malformed_deep_link_is_ignored_politely(bot_api, running) -> None:
@@ -235,7 +251,7 @@ def test_the_webhook_refuses_calls_without_the_right_secret(running) -> None:
 
 
 def test_long_replies_are_split_at_paragraphs_within_the_limit() -> None:
-    from bot.channels.telegram import split_text
+    from bot.channels.telegram_sender import split_text
 
     text = "\n\n".join(f"Paragraph {n}. " + "word " * 150 for n in range(12))
     pieces = split_text(text, 4096)

@@ -1,0 +1,117 @@
+"""Sending to Telegram: split to fit, inline keyboards, and Telegram's errors as ``SendError``.
+
+Used by the channel for replies (retrying a little in place) and by the outbox dispatcher for proactive
+messages (one attempt: the dispatcher owns retries, pacing and the 429 pause).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.request import HTTPXRequest
+
+from bot.channels.base import Capabilities, OutboundMessage
+from bot.channels.errors import ContactUnreachable, SendError
+from bot.settings import TelegramSettings
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 4
+BACKOFF_SECONDS = 0.5
+MAX_CALLBACK_BYTES = 64
+_SENTENCE_END = re.compile(r"(?<=[.!?؟])\s+")
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """Pieces of at most ``limit`` characters, cut at paragraphs, then sentences, then spaces."""
+    pieces: list[str] = []
+    rest = text.strip()
+    while len(rest) > limit:
+        window = rest[:limit]
+        cut = window.rfind("\n\n")
+        if cut < limit // 2:
+            ends = [m.end() for m in _SENTENCE_END.finditer(window)]
+            cut = ends[-1] if ends and ends[-1] >= limit // 2 else window.rfind(" ")
+        if cut <= 0:
+            cut = limit
+        pieces.append(rest[:cut].strip())
+        rest = rest[cut:].strip()
+    if rest:
+        pieces.append(rest)
+    return pieces
+
+
+def to_send_error(error: TelegramError) -> SendError:
+    """Telegram's errors as ``SendError``: 429 waits, 5xx and timeouts retry, 403 is unreachable."""
+    if isinstance(error, RetryAfter):
+        seconds = error.retry_after
+        wait = seconds.total_seconds() if hasattr(seconds, "total_seconds") else float(seconds)
+        return SendError("throttled", retryable=True, retry_after=wait)
+    if isinstance(error, Forbidden):
+        return ContactUnreachable("blocked")
+    if isinstance(error, BadRequest):
+        return SendError(f"bad request: {error.message}", retryable=False)
+    if isinstance(error, TimedOut | NetworkError):
+        return SendError("network or server error", retryable=True)
+    return SendError(type(error).__name__, retryable=False)
+
+
+class TelegramSender:
+    """Sends one ``OutboundMessage`` to one chat through a python-telegram-bot ``Bot``."""
+
+    name = "telegram"
+    capabilities = Capabilities(max_text_length=4096, max_buttons=12, max_button_title=64)
+
+    def __init__(self, bot: Bot, attempts: int = MAX_ATTEMPTS) -> None:
+        self.bot = bot
+        self.attempts = attempts
+
+    async def send(self, external_id: str, message: OutboundMessage) -> None:
+        """Send one message (split to fit), with its quick replies on the last piece; retry what may pass."""
+        pieces = split_text(message.text, self.capabilities.max_text_length)
+        for number, piece in enumerate(pieces, start=1):
+            markup = self._keyboard(message) if number == len(pieces) else None
+            await self._with_retries(
+                lambda p=piece, m=markup: self.bot.send_message(external_id, p, reply_markup=m)
+            )
+
+    def _keyboard(self, message: OutboundMessage) -> InlineKeyboardMarkup | None:
+        buttons = [
+            InlineKeyboardButton(b.title[: self.capabilities.max_button_title], callback_data=b.payload)
+            for b in message.buttons[: self.capabilities.max_buttons]
+            if len(b.payload.encode()) <= MAX_CALLBACK_BYTES
+        ]
+        if not buttons:
+            return None
+        return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
+
+    async def _with_retries(self, call: Callable[[], Awaitable[Any]]) -> Any:
+        """Wait out 429s, retry 5xx and timeouts with backoff, raise ``SendError`` for the rest."""
+        for attempt in range(1, self.attempts + 1):
+            try:
+                return await call()
+            except TelegramError as raw:
+                error = to_send_error(raw)
+                if not error.retryable or attempt == self.attempts:
+                    raise error from None
+                delay = (
+                    error.retry_after
+                    if error.retry_after is not None
+                    else BACKOFF_SECONDS * 2 ** (attempt - 1)
+                )
+                logger.info("telegram send retry %d in %.1fs: %s", attempt, delay, error.reason)
+                await asyncio.sleep(delay)
+        raise AssertionError("unreachable")
+
+
+def outbox_sender(settings: TelegramSettings, connections: int) -> TelegramSender:
+    """A sender with its own connection pool, one attempt per message, for the outbox dispatcher."""
+    request = HTTPXRequest(connection_pool_size=connections, pool_timeout=30.0)
+    bot = Bot(settings.token.reveal(), base_url=settings.api_url, request=request)
+    return TelegramSender(bot, attempts=1)

@@ -1,0 +1,1 @@
+"""Staff tools behind ``mentor`` subcommands: cohorts, plan previews, the outbox; each returns text."""

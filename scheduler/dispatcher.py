@@ -1,0 +1,193 @@
+"""The outbox dispatcher: claims due rows, sends them through the channel adapters, records each outcome.
+
+One pass (``drain``) runs until nothing is due. Claiming, sending and recording overlap: a claimer fills a
+bounded queue, workers send within each channel's pace, and a recorder writes outcomes four times a second,
+so that after a crash only the messages sent in the last moment before it can go out twice. Outcomes:
+
+- sent: done;
+- the platform said to wait (429): every send on that channel pauses for ``retry_after``, then it is retried;
+- a passing failure (5xx, timeout): tried again later with exponential backoff and jitter, up to a limit;
+- the person blocked the bot (403): marked unreachable, and everything pending for them is cancelled;
+- anything else: failed, with the reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+from bot.channels.base import ChannelAdapter, OutboundMessage
+from bot.channels.errors import ContactUnreachable, SendError
+from bot.core.render import Renderer
+from bot.storage import outbox, users
+from bot.storage.db import Database
+from bot.storage.outbox import Claimed, Outcome
+from scheduler.rate_limits import ChannelPace
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+RECORD_EVERY_SECONDS = 0.25
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how soon a message is tried again after a passing failure."""
+
+    max_attempts: int = 8
+    first_delay: float = 5.0
+    max_delay: float = 3600.0
+    max_throttled_waits: int = 10
+
+    def retry_at(self, attempts_before: int, now: datetime) -> datetime | None:
+        """When to try again after a failed attempt; None when that was the last allowed."""
+        attempt = attempts_before + 1
+        if attempt >= self.max_attempts:
+            return None
+        delay = min(self.max_delay, self.first_delay * 2 ** (attempt - 1))
+        return now + timedelta(seconds=delay * random.uniform(0.5, 1.0))
+
+
+@dataclass(frozen=True)
+class Route:
+    """Where messages of one channel go, and at what pace."""
+
+    sender: ChannelAdapter
+    pace: ChannelPace
+
+
+class Dispatcher:
+    """Delivers the due outbox rows."""
+
+    def __init__(
+        self,
+        database: Database,
+        routes: Mapping[str, Route],
+        renderer: Renderer,
+        clock: Callable[[], datetime],
+        default_language: str,
+        policy: RetryPolicy | None = None,
+        batch: int = 200,
+        workers: int = 64,
+        lease: timedelta = timedelta(minutes=5),
+    ) -> None:
+        self.database = database
+        self.routes = routes
+        self.renderer = renderer
+        self.clock = clock
+        self.default_language = default_language
+        self.policy = policy or RetryPolicy()
+        self.batch = batch
+        self.workers = workers
+        self.lease = lease
+        self._database_turn = asyncio.Lock()
+
+    async def drain(self) -> Counter[str]:
+        """Send everything due now; return how many messages ended in each outcome."""
+        counts: Counter[str] = Counter()
+        queue: asyncio.Queue[Claimed | None] = asyncio.Queue(maxsize=self.batch)
+        finished: list[Outcome] = []
+
+        async def work() -> None:
+            while (claimed := await queue.get()) is not None:
+                finished.append(await self._deliver(claimed))
+
+        async def record_continuously() -> None:
+            while True:
+                await asyncio.sleep(RECORD_EVERY_SECONDS)
+                await self._record(finished, counts)
+
+        workers = [asyncio.create_task(work()) for _ in range(self.workers)]
+        recorder = asyncio.create_task(record_continuously())
+        try:
+            while claimed := await self._in_database(outbox.claim_due, self.clock(), self.batch, self.lease):
+                for item in claimed:
+                    await queue.put(item)
+                for route in self.routes.values():
+                    route.pace.forget_idle_chats()
+            for _ in workers:
+                await queue.put(None)
+            await asyncio.gather(*workers)
+        finally:
+            recorder.cancel()
+            for worker in workers:
+                worker.cancel()
+            await self._record(finished, counts)
+        if counts:
+            logger.info("outbox pass: %s", dict(counts))
+        return counts
+
+    async def _in_database(self, work: Callable[..., T], *args: Any) -> T:
+        """Run storage work in a thread, one at a time, in its own transaction."""
+
+        def run() -> T:
+            with self.database.session() as session:
+                return work(session, *args)
+
+        async with self._database_turn:
+            return await asyncio.to_thread(run)
+
+    async def _record(self, finished: list[Outcome], counts: Counter[str]) -> None:
+        if not finished:
+            return
+        outcomes = finished[:]
+        del finished[: len(outcomes)]
+        await self._in_database(self._write_outcomes, outcomes)
+        counts.update(o.result for o in outcomes)
+
+    def _write_outcomes(self, session: Any, outcomes: list[Outcome]) -> None:
+        outbox.record(session, outcomes)
+        for outcome in outcomes:
+            if outcome.result == "blocked":
+                users.mark_unreachable(session, outcome.user_id, outcome.at)
+            elif outcome.result in ("failed", "retry"):
+                logger.warning("outbox row %d %s: %s", outcome.id, outcome.result, outcome.error)
+
+    async def _deliver(self, claimed: Claimed) -> Outcome:
+        """Send one claimed row and say what became of it."""
+        route = self.routes.get(claimed.channel)
+        if route is None:
+            return self._outcome(claimed, "failed", f"no {claimed.channel} channel is running")
+        message = self._compose(claimed)
+        if message is None:
+            return self._outcome(claimed, "failed", "nothing left to say (the call closed or was removed)")
+        for _ in range(self.policy.max_throttled_waits):
+            await route.pace.wait(claimed.external_id)
+            try:
+                await route.sender.send(claimed.external_id, message)
+            except ContactUnreachable as error:
+                return self._outcome(claimed, "blocked", error.reason)
+            except SendError as error:
+                if error.retry_after is not None:
+                    route.pace.pause(error.retry_after)
+                    continue
+                if not error.retryable:
+                    return self._outcome(claimed, "failed", error.reason)
+                retry_at = self.policy.retry_at(claimed.attempts, self.clock())
+                if retry_at is None:
+                    return self._outcome(claimed, "failed", f"{error.reason}; gave up after retries")
+                return self._outcome(claimed, "retry", error.reason, retry_at)
+            except Exception as error:  # a bug must not stop the other messages: record it, with its trace
+                logger.exception("outbox row %d: unexpected failure", claimed.id)
+                return self._outcome(claimed, "failed", f"unexpected {type(error).__name__}")
+            return self._outcome(claimed, "sent")
+        return self._outcome(claimed, "retry", "throttled again and again", self.clock())
+
+    def _outcome(
+        self, claimed: Claimed, result: str, error: str | None = None, retry_at: datetime | None = None
+    ) -> Outcome:
+        return Outcome(claimed.id, claimed.user_id, result, self.clock(), error, retry_at)
+
+    def _compose(self, claimed: Claimed) -> OutboundMessage | None:
+        """The row's content in the person's language, as one message with its buttons."""
+        language = claimed.language or self.default_language
+        parts = self.renderer.render(claimed.content, language)
+        if not parts:
+            return None
+        buttons = tuple(button for part in parts for button in part.buttons)
+        return OutboundMessage("\n\n".join(part.text for part in parts), language, buttons)
