@@ -18,6 +18,7 @@ def _quiet_third_parties() -> None:
     os.environ["RASA_TELEMETRY_ENABLED"] = "false"
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+    os.environ.setdefault("PTB_TIMEDELTA", "1")  # python-telegram-bot 22: time periods as timedelta
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -35,6 +35,7 @@ FIXED_NOW = datetime(2026, 11, 22, 10, 0, tzinfo=timezone.utc)
 os.environ["RASA_TELEMETRY_ENABLED"] = "false"
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 logs.configure("DEBUG")  # as the entry points do: Rasa's own loggers stay at WARNING
 

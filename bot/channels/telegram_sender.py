@@ -10,6 +10,7 @@ import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
@@ -50,8 +51,8 @@ def split_text(text: str, limit: int) -> list[str]:
 def to_send_error(error: TelegramError) -> SendError:
     """Telegram's errors as ``SendError``: 429 waits, 5xx and timeouts retry, 403 is unreachable."""
     if isinstance(error, RetryAfter):
-        seconds = error.retry_after
-        wait = seconds.total_seconds() if hasattr(seconds, "total_seconds") else float(seconds)
+        seconds = error.retry_after  # a timedelta: PTB_TIMEDELTA is set at start-up
+        wait = seconds.total_seconds() if isinstance(seconds, timedelta) else float(seconds)
         return SendError("throttled", retryable=True, retry_after=wait)
     if isinstance(error, Forbidden):
         return ContactUnreachable("blocked")

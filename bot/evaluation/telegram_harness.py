@@ -73,15 +73,17 @@ class BotProcess:
 
 
 def start_bot(api_url: str, folder: Path, **env: str) -> BotProcess:
-    """Start ``mentor run`` on Telegram against ``api_url``, with a database and a log in ``folder``."""
-    database_url = f"sqlite:///{folder / 'telegram.db'}"
-    environment = dict(
-        os.environ,
-        MENTOR_TELEGRAM_TOKEN=TEST_TOKEN,
-        MENTOR_TELEGRAM_API_URL=f"{api_url}/bot",
-        MENTOR_DATABASE_URL=database_url,
+    """Start ``mentor run`` on Telegram against ``api_url``, with a log in ``folder`` and a database there
+    unless ``env`` names one."""
+    folder.mkdir(parents=True, exist_ok=True)
+    environment = {
+        **os.environ,
+        "MENTOR_TELEGRAM_TOKEN": TEST_TOKEN,
+        "MENTOR_TELEGRAM_API_URL": f"{api_url}/bot",
+        "MENTOR_DATABASE_URL": f"sqlite:///{folder / 'telegram.db'}",
         **env,
-    )
+    }
+    database_url = environment["MENTOR_DATABASE_URL"]
     log = folder / "bot.log"
     with log.open("w") as output:
         process = subprocess.Popen(
