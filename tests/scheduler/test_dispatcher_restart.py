@@ -112,6 +112,7 @@ def test_a_killed_dispatcher_resumes_and_sends_everything_once(
     if reporter is not None:
         reporter.write_line(
             f"\nSIGKILL after {delivered_before} of {MESSAGES} sent: {in_flight} in flight, "
-            f"{duplicates} sent twice, {MESSAGES - sum(by_count.values())} lost, {stats['throttled']} 429s waited out"
+            f"{duplicates} sent twice, {MESSAGES - sum(by_count.values())} lost, "
+            f"{stats['throttled']} 429s waited out"
         )
     database.engine.dispose()
