@@ -45,6 +45,9 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--output", default="bench-results.json", help="where to write the JSON")
     bench.add_argument("--messages", type=int, default=1000, help="messages for the full-turn figures")
     bench.add_argument("--no-telegram", action="store_true", help="skip the round trips through the Bot API")
+    bench.add_argument(
+        "--no-delivery", action="store_true", help="skip reminders and dispatch figures (2.5 minutes)"
+    )
     _staff_commands(commands)
     return parser
 
@@ -131,5 +134,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "outbox":
         return commands.outbox_status(settings)
     if args.command == "bench":
-        return commands.bench(settings, args.output, args.messages, not args.no_telegram)
+        return commands.bench(
+            settings, args.output, args.messages, not args.no_telegram, not args.no_delivery
+        )
     raise AssertionError(args.command)

@@ -137,11 +137,11 @@ def evaluate(settings: Settings, what: str, file: str | None) -> int:
     return runner.run(settings, what, file)
 
 
-def bench(settings: Settings, output: str, messages: int, telegram: bool) -> int:
+def bench(settings: Settings, output: str, messages: int, telegram: bool, delivery: bool) -> int:
     """Write the benchmark figures as JSON."""
     from bot.evaluation import bench as benchmarks
 
-    return benchmarks.run(settings, output, messages, telegram)
+    return benchmarks.run(settings, output, messages, telegram, delivery)
 
 
 def cohort(settings: Settings, action: str, args: dict[str, Any]) -> int:

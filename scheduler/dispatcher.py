@@ -14,6 +14,7 @@ so that after a crash only the messages sent in the last moment before it can go
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 from collections import Counter
@@ -73,7 +74,7 @@ class Dispatcher:
         default_language: str,
         policy: RetryPolicy | None = None,
         batch: int = 200,
-        workers: int = 64,
+        workers: int = 8,
         lease: timedelta = timedelta(minutes=5),
     ) -> None:
         self.database = database
@@ -98,10 +99,12 @@ class Dispatcher:
                 finished.append(await self._deliver(claimed))
 
         async def record_continuously() -> None:
-            while True:
-                await asyncio.sleep(RECORD_EVERY_SECONDS)
+            while not stopping.is_set():
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(stopping.wait(), RECORD_EVERY_SECONDS)
                 await self._record(finished, counts)
 
+        stopping = asyncio.Event()
         workers = [asyncio.create_task(work()) for _ in range(self.workers)]
         recorder = asyncio.create_task(record_continuously())
         try:
@@ -114,10 +117,11 @@ class Dispatcher:
                 await queue.put(None)
             await asyncio.gather(*workers)
         finally:
-            recorder.cancel()
+            # Also when this pass is cancelled (shutdown): what was sent is written down before it ends.
             for worker in workers:
                 worker.cancel()
-            await self._record(finished, counts)
+            stopping.set()
+            await recorder
         if counts:
             logger.info("outbox pass: %s", dict(counts))
         return counts

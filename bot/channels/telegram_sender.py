@@ -15,10 +15,10 @@ from typing import Any
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
-from telegram.request import HTTPXRequest
 
 from bot.channels.base import Capabilities, OutboundMessage
 from bot.channels.errors import ContactUnreachable, SendError
+from bot.channels.telegram_request import AiohttpRequest
 from bot.settings import TelegramSettings
 
 logger = logging.getLogger(__name__)
@@ -112,7 +112,6 @@ class TelegramSender:
 
 
 def outbox_sender(settings: TelegramSettings, connections: int) -> TelegramSender:
-    """A sender with its own connection pool, one attempt per message, for the outbox dispatcher."""
-    request = HTTPXRequest(connection_pool_size=connections, pool_timeout=30.0)
-    bot = Bot(settings.token.reveal(), base_url=settings.api_url, request=request)
+    """A sender with its own aiohttp connections, one attempt per message, for the outbox dispatcher."""
+    bot = Bot(settings.token.reveal(), base_url=settings.api_url, request=AiohttpRequest(connections))
     return TelegramSender(bot, attempts=1)

@@ -24,7 +24,7 @@ from typing import Any
 
 from bot import app
 from bot.channels.base import InboundMessage
-from bot.evaluation import telegram_bench
+from bot.evaluation import delivery_bench, telegram_bench
 from bot.evaluation.nlu import read_heldout
 from bot.evaluation.timing import ms, percentile
 from bot.settings import Settings
@@ -41,7 +41,7 @@ def ready_to_answer() -> float:
     return time.perf_counter() - started
 
 
-def run(settings: Settings, output: str, messages: int, telegram: bool = True) -> int:
+def run(settings: Settings, output: str, messages: int, telegram: bool = True, delivery: bool = True) -> int:
     """Measure, print and write the figures."""
     texts = [text for _, text, _ in read_heldout()]
     ready = ready_to_answer()
@@ -82,6 +82,10 @@ def run(settings: Settings, output: str, messages: int, telegram: bool = True) -
     }
     if telegram:
         figures["telegram_round_trip"] = telegram_bench.measure(texts)
+    if delivery:
+        figures["reminders_materialised"] = delivery_bench.materialise(settings)
+        figures["dispatch_raised_limit"] = delivery_bench.throughput(settings, 1000, 20_000)
+        figures["dispatch_default_limit"] = delivery_bench.throughput(settings, 25, 25 * 120)
     Path(output).write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
     sys.stdout.write(json.dumps(figures, indent=2) + "\n")
     return 0

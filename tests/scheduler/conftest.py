@@ -10,13 +10,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
 import pytest
-from telegram import Bot
 
 from bot import app
-from bot.channels.telegram_sender import TelegramSender
+from bot.channels.telegram_sender import outbox_sender
 from bot.core.render import Renderer
 from bot.evaluation.telegram_harness import TEST_TOKEN
-from bot.settings import Settings
+from bot.settings import Secret, Settings, TelegramSettings
 from bot.storage import cohorts, users
 from bot.storage.db import Database
 from knowledge.model import KnowledgeBase
@@ -75,9 +74,9 @@ def planner(settings: Settings, knowledge: KnowledgeBase) -> Planner:
 
 
 def telegram_route(api_url: str, per_second: float = 1000, per_chat: float = 1000) -> Route:
-    """The real Telegram sender against ``api_url``, one attempt per message, at the given pace."""
-    bot = Bot(TEST_TOKEN, base_url=f"{api_url}/bot")
-    return Route(TelegramSender(bot, attempts=1), ChannelPace(per_second, per_chat))
+    """The outbox's Telegram sender against ``api_url``, at the given pace."""
+    sender = outbox_sender(TelegramSettings(Secret(TEST_TOKEN), api_url=f"{api_url}/bot"), connections=8)
+    return Route(sender, ChannelPace(per_second, per_chat))
 
 
 def make_dispatcher(
