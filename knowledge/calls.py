@@ -53,9 +53,9 @@ class CallsFile:
         self._calls = tuple(calls)
         self._stamp = self._modified()
 
-    def _modified(self) -> float | None:
+    def _modified(self) -> int | None:
         try:
-            return self.path.stat().st_mtime
+            return self.path.stat().st_mtime_ns
         except OSError:
             return None
 

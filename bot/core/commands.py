@@ -116,7 +116,7 @@ class Commands:
         """End every proactive message at once: consents withdrawn, nothing left pending."""
         with self.database.session() as session:
             consents.withdraw_all(session, user_id, self.clock())
-            outbox.cancel_pending(session, user_id, "the person sent /stop")
+            outbox.cancel_pending(session, user_id, outbox.STOPPED)
         return CommandReply([say.string("stopped")], "action.unsubscribe")
 
     def _export(self, user_id: str, argument: str) -> CommandReply:
@@ -135,6 +135,7 @@ class Commands:
         with self.database.session() as session:
             consents.record(session, user_id, argument, True, now)
             if argument == "reminders":
+                outbox.resume_stopped(session, user_id, now)
                 self.planner.plan_person(session, user_id, now)
         return CommandReply([say.string(f"consent_{argument}_given")], "action.subscribe")
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from bot.storage.models import OutboxMessage, User
 
 TABLE = OutboxMessage.__table__
+STOPPED = "the person sent /stop"
 CHUNK = 1000
 
 
@@ -234,6 +235,21 @@ def cancel_pending(session: Session, user_id: str, reason: str) -> int:
         update(TABLE)
         .where(TABLE.c.user_id == user_id, TABLE.c.status == "pending")
         .values(status="cancelled", last_error=reason)
+    )
+    return int(result.rowcount)
+
+
+def resume_stopped(session: Session, user_id: str, now: datetime) -> int:
+    """Put back in line what ``/stop`` cancelled and is still to come (the person asked again)."""
+    result = session.execute(
+        update(TABLE)
+        .where(
+            TABLE.c.user_id == user_id,
+            TABLE.c.status == "cancelled",
+            TABLE.c.last_error == STOPPED,
+            TABLE.c.not_before > now,
+        )
+        .values(status="pending", last_error=None)
     )
     return int(result.rowcount)
 

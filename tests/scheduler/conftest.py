@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import itertools
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
@@ -82,7 +82,7 @@ def telegram_route(api_url: str, per_second: float = 1000, per_chat: float = 100
 def make_dispatcher(
     database: Database,
     knowledge: KnowledgeBase,
-    clock: Clock,
+    clock: Callable[[], datetime],
     bot_api: BotApiServer,
     policy: RetryPolicy | None = None,
     **pace: float,
