@@ -63,7 +63,7 @@ class Route:
 
 
 class Dispatcher:
-    """Delivers the due outbox rows."""
+    """Delivers the due outbox rows of the channels it has routes for (others wait for their channel)."""
 
     def __init__(
         self,
@@ -108,7 +108,9 @@ class Dispatcher:
         workers = [asyncio.create_task(work()) for _ in range(self.workers)]
         recorder = asyncio.create_task(record_continuously())
         try:
-            while claimed := await self._in_database(outbox.claim_due, self.clock(), self.batch, self.lease):
+            while claimed := await self._in_database(
+                outbox.claim_due, self.clock(), self.batch, self.lease, list(self.routes)
+            ):
                 for item in claimed:
                     await queue.put(item)
                 for route in self.routes.values():
@@ -154,9 +156,7 @@ class Dispatcher:
 
     async def _deliver(self, claimed: Claimed) -> Outcome:
         """Send one claimed row and say what became of it."""
-        route = self.routes.get(claimed.channel)
-        if route is None:
-            return self._outcome(claimed, "failed", f"no {claimed.channel} channel is running")
+        route = self.routes[claimed.channel]
         message = self._compose(claimed)
         if message is None:
             return self._outcome(claimed, "failed", "nothing left to say (the call closed or was removed)")

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, or_, select, update
+from sqlalchemy import String, bindparam, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from bot.storage.models import OutboxMessage, User
+from bot.storage.models import OutboxMessage, User, UTCDateTime
 
 TABLE = OutboxMessage.__table__
 STOPPED = "the person sent /stop"
@@ -151,9 +151,11 @@ def _set_status(session: Session, ids: Sequence[int], status: str, reason: str) 
         )
 
 
-def claim_due(session: Session, now: datetime, limit: int, lease: timedelta) -> list[Claimed]:
-    """Claim up to ``limit`` due rows, oldest first (also rows whose claim expired), for ``lease``."""
-    due = or_(
+def claim_due(
+    session: Session, now: datetime, limit: int, lease: timedelta, channels: Sequence[str]
+) -> list[Claimed]:
+    """Claim up to ``limit`` due rows of ``channels``, oldest first (also rows whose claim expired)."""
+    due = TABLE.c.channel.in_(channels) & or_(
         (TABLE.c.status == "pending") & (TABLE.c.not_before <= now),
         (TABLE.c.status == "sending") & (TABLE.c.lease_until < now),
     )
@@ -188,43 +190,38 @@ def claim_due(session: Session, now: datetime, limit: int, lease: timedelta) -> 
     ]
 
 
+STATUS_AFTER = {"sent": "sent", "retry": "pending", "failed": "failed", "blocked": "failed"}
+
+
 def record(session: Session, outcomes: Sequence[Outcome]) -> None:
-    """Write what became of claimed rows; a blocked person's other pending rows are cancelled."""
-    sent = [{"row_id": o.id, "at": o.at} for o in outcomes if o.result == "sent"]
-    if sent:
-        session.execute(
-            TABLE.update()
-            .where(TABLE.c.id == bindparam("row_id"))
-            .values(status="sent", sent_at=bindparam("at"), lease_until=None, attempts=TABLE.c.attempts + 1),
-            sent,
-        )
-    retries = [{"row_id": o.id, "due": o.retry_at, "error": o.error} for o in outcomes if o.result == "retry"]
-    if retries:
-        session.execute(
-            TABLE.update()
-            .where(TABLE.c.id == bindparam("row_id"))
-            .values(
-                status="pending",
-                not_before=bindparam("due"),
-                last_error=bindparam("error"),
-                lease_until=None,
-                attempts=TABLE.c.attempts + 1,
-            ),
-            retries,
-        )
-    failed = [{"row_id": o.id, "error": o.error} for o in outcomes if o.result in ("failed", "blocked")]
-    if failed:
-        session.execute(
-            TABLE.update()
-            .where(TABLE.c.id == bindparam("row_id"))
-            .values(
-                status="failed",
-                last_error=bindparam("error"),
-                lease_until=None,
-                attempts=TABLE.c.attempts + 1,
-            ),
-            failed,
-        )
+    """Write what became of claimed rows; a blocked person's other pending rows are cancelled.
+
+    An attempt is counted each time; a retry gets its new time; an error is kept after a later success.
+    """
+    if not outcomes:
+        return
+    session.execute(
+        TABLE.update()
+        .where(TABLE.c.id == bindparam("row_id"))
+        .values(
+            status=bindparam("new_status"),
+            not_before=func.coalesce(bindparam("due", type_=UTCDateTime()), TABLE.c.not_before),
+            sent_at=bindparam("sent_at"),
+            last_error=func.coalesce(bindparam("error", type_=String()), TABLE.c.last_error),
+            lease_until=None,
+            attempts=TABLE.c.attempts + 1,
+        ),
+        [
+            {
+                "row_id": o.id,
+                "new_status": STATUS_AFTER[o.result],
+                "due": o.retry_at,
+                "sent_at": o.at if o.result == "sent" else None,
+                "error": o.error,
+            }
+            for o in outcomes
+        ],
+    )
     for user_id in {o.user_id for o in outcomes if o.result == "blocked"}:
         cancel_pending(session, user_id, "the person blocked the bot")
 

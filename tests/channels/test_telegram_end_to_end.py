@@ -88,6 +88,11 @@ def test_start_with_a_cohort_link_greets_in_the_app_language_and_joins_the_cohor
         assert [c.code for c in cohorts.cohorts_of(session, user.id)] == [code]
         planned = session.execute(select(OutboxMessage.message_key).where(OutboxMessage.user_id == user.id))
         assert set(planned.scalars()) >= {"reminder_italian_course_start", "reminder_departure_checklist"}
+    bot_api.text(chat, "/stop")
+    bot_api.wait_for(chat, len(messages) + 1)
+    with database.session() as session:  # nothing is left to send
+        states = session.execute(select(OutboxMessage.status).where(OutboxMessage.user_id == user.id))
+        assert set(states.scalars()) == {"cancelled"}
     database.engine.dispose()
 
 
