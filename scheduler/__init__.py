@@ -1,4 +1,4 @@
-"""Jobs that run on a clock: thin functions of (now, database) that do one pass and return counts.
+"""Proactive messages: reminder plans, call alerts, the outbox dispatcher and the jobs that run them.
 
-Today: the retention purge. Reminders, cohort plans and the outbox dispatcher come next (see README.md).
+Nothing here reads the clock itself or calls a channel directly; see README.md.
 """

@@ -135,7 +135,7 @@ class Commands:
         with self.database.session() as session:
             consents.record(session, user_id, argument, True, now)
             if argument == "reminders":
-                outbox.resume_stopped(session, user_id, now)
+                outbox.resume(session, user_id, now, outbox.STOPPED)
                 self.planner.plan_person(session, user_id, now)
         return CommandReply([say.string(f"consent_{argument}_given")], "action.subscribe")
 

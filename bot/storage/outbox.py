@@ -19,6 +19,7 @@ from bot.storage.models import OutboxMessage, User, UTCDateTime
 
 TABLE = OutboxMessage.__table__
 STOPPED = "the person sent /stop"
+BLOCKED = "the person blocked the bot"
 CHUNK = 1000
 
 
@@ -223,7 +224,7 @@ def record(session: Session, outcomes: Sequence[Outcome]) -> None:
         ],
     )
     for user_id in {o.user_id for o in outcomes if o.result == "blocked"}:
-        cancel_pending(session, user_id, "the person blocked the bot")
+        cancel_pending(session, user_id, BLOCKED)
 
 
 def cancel_pending(session: Session, user_id: str, reason: str) -> int:
@@ -236,14 +237,15 @@ def cancel_pending(session: Session, user_id: str, reason: str) -> int:
     return int(result.rowcount)
 
 
-def resume_stopped(session: Session, user_id: str, now: datetime) -> int:
-    """Put back in line what ``/stop`` cancelled and is still to come (the person asked again)."""
+def resume(session: Session, user_id: str, now: datetime, reason: str) -> int:
+    """Put back in line what was cancelled for ``reason`` and is still to come (the person asked again after
+    ``STOPPED``, or wrote to the bot after ``BLOCKED``)."""
     result = session.execute(
         update(TABLE)
         .where(
             TABLE.c.user_id == user_id,
             TABLE.c.status == "cancelled",
-            TABLE.c.last_error == STOPPED,
+            TABLE.c.last_error == reason,
             TABLE.c.not_before > now,
         )
         .values(status="pending", last_error=None)

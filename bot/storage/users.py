@@ -7,11 +7,16 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.storage import outbox
 from bot.storage.models import User
 
 
 def get_or_create(session: Session, channel: str, external_id: str, now: datetime) -> User:
-    """Return the person behind this channel address, creating them on first contact."""
+    """Return the person behind this channel address, creating them on first contact.
+
+    Someone marked unreachable who writes again can be reached again: what was cancelled when they blocked the
+    bot and is still to come is put back in line.
+    """
     user = find(session, channel, external_id)
     if user is None:
         user = User(channel=channel, external_id=external_id, created_at=now, last_seen_at=now)
@@ -19,6 +24,9 @@ def get_or_create(session: Session, channel: str, external_id: str, now: datetim
         session.flush()
     else:
         user.last_seen_at = now
+        if user.unreachable_at is not None:
+            user.unreachable_at = None
+            outbox.resume(session, user.id, now, outbox.BLOCKED)
     return user
 
 

@@ -144,3 +144,13 @@ def test_a_person_who_blocked_the_bot_is_marked_and_nothing_more_is_tried(
         ("cancelled", "the person blocked the bot"),
         ("failed", "blocked"),
     ]
+    with database.session() as session:  # they unblock the bot and write: they can be reached again
+        users.get_or_create(session, "telegram", blocked, real_now())
+    with database.session() as session:
+        person = session.execute(select(User).where(User.external_id == blocked)).scalar_one()
+        statuses = session.execute(select(OutboxMessage.status).where(OutboxMessage.user_id == person.id))
+        assert person.unreachable_at is None and sorted(statuses.scalars()) == [
+            "failed",
+            "pending",
+            "pending",
+        ]
