@@ -25,7 +25,7 @@ from sqlalchemy import create_engine
 from bot.errors import MentorError
 from bot.settings import DeliverySettings
 from bot.storage import locks, outbox
-from bot.storage.db import Database, tune_sqlite
+from bot.storage.db import Database, engine_options, tune_sqlite
 from knowledge.model import Call
 from scheduler.call_alerts import plan_alerts
 from scheduler.dispatcher import Dispatcher
@@ -88,7 +88,8 @@ class DeliveryService:
         for resource in self.resources:
             await self._stack.enter_async_context(resource)
         _running = self
-        engine = create_engine(self.database.engine.url)  # APScheduler 3.9 needs a non-"future" engine
+        url = self.database.engine.url.render_as_string(hide_password=False)
+        engine = create_engine(url, **engine_options(url))  # APScheduler 3.9 needs a non-"future" engine
         tune_sqlite(engine)
         scheduler = AsyncIOScheduler(
             jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename=JOB_TABLE)},

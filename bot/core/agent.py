@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
 from rasa.core.actions.constants import SELECTIVE_DOMAIN
@@ -14,9 +15,10 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.utils.endpoints import EndpointConfig
 from rasa_sdk import Action
 from rasa_sdk.executor import ActionExecutor
+from sqlalchemy.orm import sessionmaker
 
 from bot.errors import ModelMissingError
-from bot.storage.db import tune_sqlite
+from bot.storage.db import engine_options, tune_sqlite
 
 
 class InProcessActions(EndpointConfig):
@@ -53,5 +55,10 @@ def load_agent(model_path: Path, database_url: str, actions: Iterable[Action]) -
         raise ModelMissingError(f"no trained model at {model_path}: run `mentor train`")
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
     tracker_store = SQLTrackerStore(host=database_url)
-    tune_sqlite(tracker_store.engine)  # Rasa's own engine: the same pragmas as ours
+    options = engine_options(database_url)
+    if options:  # Rasa's own engine gets the same pooling as ours
+        tracker_store.engine.dispose()
+        tracker_store.engine = sqlalchemy.create_engine(database_url, **options)
+        tracker_store.sessionmaker = sessionmaker(bind=tracker_store.engine)
+    tune_sqlite(tracker_store.engine)  # and the same pragmas
     return Agent.load(model_path, tracker_store=tracker_store, action_endpoint=InProcessActions(actions))
