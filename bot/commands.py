@@ -174,7 +174,7 @@ def cohort(settings: Settings, action: str, args: dict[str, Any]) -> int:
 def outbox_status(settings: Settings) -> int:
     """Counts by state and the oldest due message."""
     from bot import app
-    from bot.staff.cohorts import outbox_status as describe
+    from bot.staff.outbox import outbox_status as describe
 
     database = app.open_database(settings)
     sys.stdout.write(describe(database, app.utc_now()) + "\n")

@@ -12,14 +12,14 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.settings import REPLY_LANGUAGES
-from bot.storage import cohorts, outbox, users
+from bot.storage import cohorts, users
 from bot.storage.db import Database
 from bot.storage.models import Cohort, HelpRequest, OutboxMessage, User
 from scheduler.reminders import Planner
@@ -213,30 +213,6 @@ class CohortTools:
             return cohorts.get(session, code)
         except cohorts.CohortError as error:
             raise StaffError(str(error)) from None
-
-
-def outbox_status(database: Database, now: datetime) -> str:
-    """Counts by state and the oldest message that is due."""
-    with database.session() as session:
-        status = outbox.status(session, now)
-    counts = ", ".join(f"{state} {count}" for state, count in sorted(status.counts.items())) or "empty"
-    oldest = (
-        "nothing is due"
-        if status.oldest_due is None
-        else (
-            f"oldest due since {status.oldest_due:%Y-%m-%d %H:%M} UTC ({_age(now - status.oldest_due)} ago)"
-        )
-    )
-    return f"outbox: {counts}\n{oldest}"
-
-
-def _age(delta: timedelta) -> str:
-    seconds = int(delta.total_seconds())
-    return (
-        f"{seconds // 3600} h {seconds % 3600 // 60} min"
-        if seconds >= 3600
-        else f"{seconds // 60} min {seconds % 60} s"
-    )
 
 
 def _by_day(item: tuple[str, date]) -> date:

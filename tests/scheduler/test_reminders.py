@@ -8,6 +8,7 @@ from sqlalchemy import func, select, update
 
 from bot.channels.base import InboundMessage
 from bot.core.commands import Commands
+from bot.staff.outbox import outbox_status
 from bot.storage import cohorts, personal_data
 from bot.storage.db import Database
 from bot.storage.models import Cohort, Enrollment, HelpRequest, OutboxMessage, User
@@ -133,3 +134,15 @@ def test_a_check_in_answer_and_deleting_everything(
     with database.session() as session:
         for table in (OutboxMessage, Enrollment, HelpRequest):
             assert session.scalar(select(func.count()).select_from(table)) == 0
+
+
+def test_outbox_status_counts_states_and_says_how_late_the_oldest_due_message_is(
+    database: Database, planner: Planner, clock: Clock
+) -> None:
+    cohort_id, _ = cohort_with_people(database, clock, [None, None])
+    _plan(database, planner, cohort_id, clock())
+    assert outbox_status(database, clock()) == "outbox: pending 38\nnothing is due"
+    later = datetime(2026, 12, 2, 11, 30, tzinfo=timezone.utc)  # the welcome was due at 09:00 UTC
+    assert outbox_status(database, later) == (
+        "outbox: pending 38\noldest due since 2026-12-02 09:00 UTC (2 h 30 min ago)"
+    )
