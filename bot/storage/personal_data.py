@@ -20,22 +20,20 @@ from bot.storage.models import (
 
 
 def summary(session: Session, user_id: str) -> dict[str, Any]:
-    """What is stored about the person, as counts and settings (no message text)."""
-    user = session.get(User, user_id)
-    if user is None:
+    """What is stored about the person, as counts and settings (no message text): read from ``export``."""
+    data = export(session, user_id)
+    if not data:
         return {}
-    consents = session.execute(select(Consent).where(Consent.user_id == user_id)).scalars()
+    profile = data["profile"]
     return {
-        "channel": user.channel,
-        "language": user.chosen_language or user.reply_language,
-        "country": user.country,
-        "city": user.city,
-        "since": user.created_at.date().isoformat(),
-        "consents": {c.purpose: c.granted for c in consents},
-        "history_events": _count(session, RASA_EVENTS.c.sender_id == user_id, RASA_EVENTS),
-        "unanswered_questions": session.scalar(
-            select(func.count()).select_from(UnansweredQuestion).where(UnansweredQuestion.user_id == user_id)
-        ),
+        "channel": profile["channel"],
+        "language": profile["chosen_language"] or profile["reply_language"],
+        "country": profile["country"],
+        "city": profile["city"],
+        "since": profile["first_contact"][:10],
+        "consents": {c["purpose"]: c["granted"] for c in data["consents"]},  # the newest decision wins
+        "history_events": data["conversation_history_events"],
+        "unanswered_questions": len(data["unanswered_questions"]),
     }
 
 
