@@ -17,10 +17,12 @@ import pytest
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.engine import Connection
 
+from bot.actions import say
+from bot.app import load_knowledge
 from bot.evaluation.telegram_harness import TEST_TOKEN, BotProcess, free_port, start_bot, webhook_env
-from bot.storage import cohorts, users
+from bot.storage import cohorts, outbox, users
 from bot.storage.db import Database
-from bot.storage.models import RASA_EVENTS, Consent, OutboxMessage, User
+from bot.storage.models import RASA_EVENTS, Consent, HelpRequest, OutboxMessage, User
 from tests.bot_api import BotApiServer
 
 pytestmark = pytest.mark.model
@@ -124,6 +126,42 @@ def test_a_topic_button_answers_that_topic(bot_api, running) -> None:
     assert "visa" in answer["text"].lower()
     assert answer.get("reply_markup")
     assert "answerCallbackQuery" in bot_api.calls()["calls"]
+
+
+def test_a_due_check_in_arrives_with_its_buttons_and_i_need_help_reaches_staff(bot_api, running) -> None:
+    bot, base, _ = running
+    chat = base + 20
+    now = datetime.now(timezone.utc)
+    database = Database(create_engine(bot.database_url, future=True))
+    with database.session() as session:
+        person = users.get_or_create(session, "telegram", str(chat), now)
+        person.chosen_language = "ary"
+        content = [
+            say.string("reminder_return_checkin_7"),
+            say.buttons(
+                say.command_button("button_checkin_ok", "checkin", "ok return_mentoring.checkin_7"),
+                say.command_button("button_checkin_help", "checkin", "help return_mentoring.checkin_7"),
+            ),
+        ]
+        planned = outbox.Planned(
+            "e2e:checkin", person.id, "telegram", "reminder", "reminder_return_checkin_7", now, content
+        )
+        outbox.enqueue_once(session, [planned], now)
+        person_id = person.id
+    [reminder] = bot_api.wait_for(chat, 1)  # delivered by the running bot's dispatcher, in their language
+    assert reminder["text"] == load_knowledge().string("reminder_return_checkin_7", "ary")
+    buttons = [b for row in reminder["reply_markup"]["inline_keyboard"] for b in row]
+    assert len(buttons) == 2 and all(len(b["callback_data"].encode()) <= 64 for b in buttons)
+    bot_api.press(chat, buttons[1]["callback_data"])
+    bot_api.wait_for(chat, 2)
+    with database.session() as session:
+        [request] = session.execute(select(HelpRequest).where(HelpRequest.user_id == person_id)).scalars()
+        assert request.step == "return_mentoring.checkin_7"
+        assert (
+            session.scalar(select(OutboxMessage.status).where(OutboxMessage.dedupe_key == "e2e:checkin"))
+            == "sent"
+        )
+    database.engine.dispose()
 
 
 def test_a_sticker_gets_a_short_answer(bot_api, running) -> None:
