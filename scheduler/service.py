@@ -102,7 +102,7 @@ class DeliveryService:
             "lock_heartbeat": (heartbeat_job, {"seconds": LOCK_TTL.total_seconds() / 3}),
             "retention": (retention_job, {"hours": 24}),
         }
-        now = datetime.now(timezone.utc)
+        now = self.clock()
         for job_id, (function, every) in jobs.items():
             scheduler.add_job(
                 f"{__name__}:{function.__name__}",
