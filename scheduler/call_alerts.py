@@ -14,8 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.actions import say
-from bot.storage import outbox
-from bot.storage.models import Consent, User
+from bot.storage import consents, outbox
+from bot.storage.models import User
 from knowledge import calls
 from knowledge.model import Call
 from scheduler.timing import ZONES_OF_COUNTRIES, QuietHours, soonest_outside, zone
@@ -63,12 +63,9 @@ def plan_alerts(
 
 def _subscribers(session: Session) -> list[User]:
     """Reachable people whose newest decision on news is yes."""
-    decisions = session.execute(
-        select(Consent.user_id, Consent.granted)
-        .where(Consent.purpose == "news")
-        .order_by(Consent.at, Consent.id)
-    ).all()
-    subscribed = [user_id for user_id, granted in dict(decisions).items() if granted]
+    subscribed = [
+        user_id for user_id, granted in consents.latest_decisions(session, "news").items() if granted
+    ]
     found: list[User] = []
     for start in range(0, len(subscribed), 1000):
         chunk = subscribed[start : start + 1000]

@@ -16,8 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.actions import say
-from bot.storage import cohorts, outbox
-from bot.storage.models import Cohort, Consent, User
+from bot.storage import cohorts, consents, outbox
+from bot.storage.models import Cohort, User
 from scheduler.plans import Plan, Step
 from scheduler.timing import QuietHours, due_at, zone
 
@@ -143,10 +143,5 @@ def _reminders_allowed(session: Session, user_ids: Sequence[str]) -> set[str]:
     reachable = set(
         session.execute(select(User.id).where(User.id.in_(user_ids), User.unreachable_at.is_(None))).scalars()
     )
-    decisions = session.execute(
-        select(Consent.user_id, Consent.granted)
-        .where(Consent.user_id.in_(user_ids), Consent.purpose == "reminders")
-        .order_by(Consent.at, Consent.id)
-    ).all()
-    latest = dict(decisions)
+    latest = consents.latest_decisions(session, "reminders", user_ids)
     return {user_id for user_id in reachable if latest.get(user_id, True)}

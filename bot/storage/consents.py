@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select
@@ -28,6 +29,16 @@ def current(session: Session, user_id: str) -> dict[str, Consent]:
         select(Consent).where(Consent.user_id == user_id).order_by(Consent.at, Consent.id)
     ).scalars()
     return {row.purpose: row for row in rows}
+
+
+def latest_decisions(
+    session: Session, purpose: str, user_ids: Sequence[str] | None = None
+) -> dict[str, bool]:
+    """Each person's decision in force for ``purpose`` (of ``user_ids`` when given); no entry: undecided."""
+    query = select(Consent.user_id, Consent.granted).where(Consent.purpose == purpose)
+    if user_ids is not None:
+        query = query.where(Consent.user_id.in_(user_ids))
+    return dict(session.execute(query.order_by(Consent.at, Consent.id)).all())  # the newest wins
 
 
 def withdraw_all(session: Session, user_id: str, now: datetime) -> None:
