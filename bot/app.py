@@ -77,8 +77,7 @@ def load_knowledge() -> KnowledgeBase:
 
 def load_planner(settings: Settings, knowledge: KnowledgeBase) -> Planner:
     """The reminder plans; refuse to start on a bad plan."""
-    loaded, problems = plans.load()
-    problems += plans.check_strings(loaded, knowledge.strings.get("fr", {}))
+    loaded, problems = plans.load_checked(knowledge.strings.get("fr", {}))
     if problems:
         raise ConfigError("plans", f"{len(problems)} problems, first: {problems[0]} (see mentor kb validate)")
     return Planner(loaded, settings.delivery.quiet_hours)

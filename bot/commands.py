@@ -111,8 +111,7 @@ def kb_validate() -> int:
     when there are errors."""
     knowledge, problems = loader.load(today=datetime.now(timezone.utc).date())
     problems += check_references()
-    loaded_plans, plan_problems = plans.load()
-    problems += plan_problems + plans.check_strings(loaded_plans, knowledge.strings.get("fr", {}))
+    problems += plans.load_checked(knowledge.strings.get("fr", {}))[1]
     for problem in problems:
         sys.stdout.write(f"{problem}\n")
     errors = sum(p.error for p in problems)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from bot.actions import say
 from bot.storage import consents, outbox
+from bot.storage.db import chunked
 from bot.storage.models import User
 from knowledge import calls
 from knowledge.model import Call
@@ -67,8 +68,7 @@ def _subscribers(session: Session) -> list[User]:
         user_id for user_id, granted in consents.latest_decisions(session, "news").items() if granted
     ]
     found: list[User] = []
-    for start in range(0, len(subscribed), 1000):
-        chunk = subscribed[start : start + 1000]
+    for chunk in chunked(subscribed):
         found += session.execute(
             select(User).where(User.id.in_(chunk), User.unreachable_at.is_(None))
         ).scalars()

@@ -140,6 +140,12 @@ def _step(raw: Any, where: str, path: Path, problems: list[Problem]) -> Step | N
     return Step(step_id, str(date_name), days, at, raw["message"], tuple(replies), template and str(template))
 
 
+def load_checked(defined: Collection[str], folder: Path = PLANS_DIR) -> tuple[list[Plan], list[Problem]]:
+    """The plans, with every problem in them and every string they name that ``defined`` lacks."""
+    plans, problems = load(folder)
+    return plans, problems + check_strings(plans, defined, folder)
+
+
 def check_strings(plans: list[Plan], defined: Collection[str], folder: Path = PLANS_DIR) -> list[Problem]:
     """Problems with the knowledge strings the plans name (messages and button labels) but nobody wrote."""
     problems = []

@@ -8,7 +8,7 @@ reminders or blocked the bot get nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from bot.actions import say
 from bot.storage import cohorts, consents, outbox
+from bot.storage.db import chunked
 from bot.storage.models import Cohort, User
 from scheduler.plans import Plan, Step
 from scheduler.timing import QuietHours, due_at, zone
@@ -24,7 +25,6 @@ from scheduler.timing import QuietHours, due_at, zone
 KIND = "reminder"
 # A step whose time passed less than this long ago is still sent (a late enrolment, a short outage).
 GRACE = timedelta(hours=6)
-CHUNK = 1000
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,7 @@ class Planner:
     ) -> dict[str, int]:
         """Bring the reminders of the cohort's people (or of ``user_ids``) in line; return counts."""
         totals = {"added": 0, "moved": 0, "cancelled": 0, "removed": 0}
-        for people in _chunks(cohorts.members(session, cohort, user_ids)):
+        for people in chunked(cohorts.members(session, cohort, user_ids)):
             ids = [p.id for p in people]
             allowed = _reminders_allowed(session, ids)
             desired = [
@@ -111,7 +111,7 @@ class Planner:
     @staticmethod
     def _planned(cohort: Cohort, person: User, item: TimelineItem) -> outbox.Planned:
         return outbox.Planned(
-            dedupe_key=f"{KIND}:{cohort.code}:{item.ref}:{person.id}",
+            dedupe_key=reminder_key(cohort, item, person),
             user_id=person.id,
             channel=person.channel,
             kind=KIND,
@@ -120,6 +120,11 @@ class Planner:
             content=[say.string(item.step.message), *_quick_replies(item)],
             cohort_id=cohort.id,
         )
+
+
+def reminder_key(cohort: Cohort, item: TimelineItem, person: User) -> str:
+    """The dedupe key of one person's reminder for one step of one cohort."""
+    return f"{KIND}:{cohort.code}:{item.ref}:{person.id}"
 
 
 def _quick_replies(item: TimelineItem) -> list[say.Payload]:
@@ -131,11 +136,6 @@ def _quick_replies(item: TimelineItem) -> list[say.Payload]:
         command, _, argument = reply.command.partition(" ")
         choices.append(say.command_button(reply.label, command, f"{argument} {item.ref}".strip()))
     return [say.buttons(*choices)]
-
-
-def _chunks(people: list[User]) -> Iterator[list[User]]:
-    for start in range(0, len(people), CHUNK):
-        yield people[start : start + CHUNK]
 
 
 def _reminders_allowed(session: Session, user_ids: Sequence[str]) -> set[str]:

@@ -22,7 +22,7 @@ from bot.settings import REPLY_LANGUAGES
 from bot.storage import cohorts, users
 from bot.storage.db import Database
 from bot.storage.models import Cohort, HelpRequest, OutboxMessage, User
-from scheduler.reminders import Planner
+from scheduler.reminders import Planner, reminder_key
 from scheduler.timing import zone
 
 CHANNELS = ("telegram", "whatsapp")
@@ -203,7 +203,7 @@ class CohortTools:
                 lines.append(f"{person.channel}:{person.external_id} ({where})")
                 for item in self.planner.timeline(cohort, person):
                     local = item.due.astimezone(zone(item.zone or where))
-                    status = states.get(f"reminder:{cohort.code}:{item.ref}:{person.id}", "not planned")
+                    status = states.get(reminder_key(cohort, item, person), "not planned")
                     lines.append(f"  {local:%a %Y-%m-%d %H:%M %Z}  {item.ref:<42} {status}")
             return "\n".join(lines) or f"{code} has nobody yet"
 

@@ -15,12 +15,12 @@ from typing import Any
 from sqlalchemy import String, bindparam, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from bot.storage.db import chunked
 from bot.storage.models import OutboxMessage, User, UTCDateTime
 
 TABLE = OutboxMessage.__table__
 STOPPED = "the person sent /stop"
 BLOCKED = "the person blocked the bot"
-CHUNK = 1000
 
 
 @dataclass(frozen=True)
@@ -81,16 +81,14 @@ def _row(message: Planned, now: datetime) -> dict[str, Any]:
 
 
 def _insert(session: Session, messages: Sequence[Planned], now: datetime) -> None:
-    for start in range(0, len(messages), CHUNK):
-        session.execute(TABLE.insert(), [_row(m, now) for m in messages[start : start + CHUNK]])
+    for chunk in chunked(messages):
+        session.execute(TABLE.insert(), [_row(m, now) for m in chunk])
 
 
 def enqueue_once(session: Session, messages: Sequence[Planned], now: datetime) -> int:
     """Add the messages whose dedupe key is new; return how many were added."""
     known: set[str] = set()
-    keys = [m.dedupe_key for m in messages]
-    for start in range(0, len(keys), CHUNK):
-        chunk = keys[start : start + CHUNK]
+    for chunk in chunked([m.dedupe_key for m in messages]):
         known.update(
             session.execute(select(TABLE.c.dedupe_key).where(TABLE.c.dedupe_key.in_(chunk))).scalars()
         )
@@ -132,8 +130,8 @@ def sync_planned(
             TABLE.update().where(TABLE.c.id == bindparam("row_id")).values(not_before=bindparam("due")), moved
         )
     _set_status(session, late, "cancelled", "its date moved into the past")
-    for start in range(0, len(dropped), CHUNK):
-        session.execute(delete(TABLE).where(TABLE.c.id.in_(dropped[start : start + CHUNK])))
+    for chunk in chunked(dropped):
+        session.execute(delete(TABLE).where(TABLE.c.id.in_(chunk)))
     return {"added": len(added), "moved": len(moved), "cancelled": len(late), "removed": len(dropped)}
 
 
@@ -144,10 +142,10 @@ def drop_pending(session: Session, scope: Any) -> int:
 
 
 def _set_status(session: Session, ids: Sequence[int], status: str, reason: str) -> None:
-    for start in range(0, len(ids), CHUNK):
+    for chunk in chunked(ids):
         session.execute(
             update(TABLE)
-            .where(TABLE.c.id.in_(ids[start : start + CHUNK]))
+            .where(TABLE.c.id.in_(chunk))
             .values(status=status, last_error=reason, lease_until=None)
         )
 
@@ -195,7 +193,7 @@ STATUS_AFTER = {"sent": "sent", "retry": "pending", "failed": "failed", "blocked
 
 
 def record(session: Session, outcomes: Sequence[Outcome]) -> None:
-    """Write what became of claimed rows; a blocked person's other pending rows are cancelled.
+    """Write what became of claimed rows (``users.mark_unreachable`` deals with a person who blocked the bot).
 
     An attempt is counted each time; a retry gets its new time; an error is kept after a later success.
     """
@@ -223,8 +221,6 @@ def record(session: Session, outcomes: Sequence[Outcome]) -> None:
             for o in outcomes
         ],
     )
-    for user_id in {o.user_id for o in outcomes if o.result == "blocked"}:
-        cancel_pending(session, user_id, BLOCKED)
 
 
 def cancel_pending(session: Session, user_id: str, reason: str) -> int:

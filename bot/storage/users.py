@@ -36,10 +36,12 @@ def get(session: Session, user_id: str) -> User | None:
 
 
 def mark_unreachable(session: Session, user_id: str, now: datetime) -> None:
-    """Remember that the platform refused a message because the person blocked the bot."""
+    """Remember that the platform refused a message because the person blocked the bot, and cancel what was
+    still to be sent to them (whether a reply or the outbox found out)."""
     user = session.get(User, user_id)
     if user is not None and user.unreachable_at is None:
         user.unreachable_at = now
+    outbox.cancel_pending(session, user_id, outbox.BLOCKED)
 
 
 def find(session: Session, channel: str, external_id: str) -> User | None:
