@@ -37,7 +37,7 @@ def bot_api_server() -> Iterator[str]:
     Its own process, so that a load generator in this one does not slow it down.
     """
     port = free_port()
-    command = [sys.executable, "-m", "bot.evaluation.telegram_bot_api", str(port)]
+    command = [sys.executable, "-m", "fakes.telegram_bot_api", str(port)]
     server = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_for_port(port)

@@ -377,7 +377,7 @@ def _error(status: int, retry_after: int | None = None) -> web.Response:
 
 
 def main() -> None:
-    """Serve on ``127.0.0.1:PORT`` until killed: ``python -m bot.evaluation.telegram_bot_api PORT``."""
+    """Serve on ``127.0.0.1:PORT`` until killed: ``python -m fakes.telegram_bot_api PORT``."""
     web.run_app(FakeBotApi().app, host="127.0.0.1", port=int(sys.argv[1]), access_log=None, print=None)
 
 
