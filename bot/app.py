@@ -18,7 +18,6 @@ from bot.core.render import Renderer
 from bot.errors import ConfigError
 from bot.settings import Settings
 from bot.staff.cohorts import CohortTools
-from bot.storage import users
 from bot.storage.db import Database, make_engine, upgrade_schema
 from knowledge import loader
 from knowledge.calls import CallsFile
@@ -30,8 +29,11 @@ from scheduler.reminders import Planner
 from scheduler.service import DeliveryService
 
 if TYPE_CHECKING:
-    from bot.channels.telegram import TelegramChannel
+    from starlette.applications import Starlette
+
+    from bot.channels.registry import Registry
     from bot.core.conversation import Conversation
+    from bot.core.intake import Intake
 
 # Concurrent sends of the dispatcher: 8 keep 1,000 messages a second flowing to a local Bot API server.
 DISPATCH_CONNECTIONS = 8
@@ -118,35 +120,51 @@ def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> App:
     return App(settings, database, knowledge, conversation, planner, renderer, calls)
 
 
-def telegram_channel(built: App, clock: Callable[[], datetime] = utc_now) -> TelegramChannel:
-    """The Telegram channel over the built bot; a person who blocks the bot is marked unreachable."""
-    from bot.channels.telegram import TelegramChannel
+def intake(built: App, clock: Callable[[], datetime] = utc_now) -> Intake:
+    """The queue between the channels and the conversation."""
+    from bot.core.intake import Intake
+    from bot.core.reachability import PlatformReports
 
-    assert built.settings.telegram is not None
-
-    def unreachable(external_id: str) -> None:
-        with built.database.session() as session:
-            user = users.find(session, TelegramChannel.name, external_id)
-            if user is not None:
-                users.mark_unreachable(session, user.id, clock())
-
-    return TelegramChannel(built.conversation, built.knowledge, built.settings.telegram, unreachable)
+    return Intake(built.conversation, PlatformReports(built.database, clock), built.database, clock)
 
 
-def delivery_service(built: App, clock: Callable[[], datetime] = utc_now) -> DeliveryService:
-    """The outbox dispatcher and periodic jobs, sending through each configured channel at its pace."""
-    from bot.channels.telegram_sender import outbox_sender
+def channels(built: App, taken_in: Intake) -> Registry:
+    """Every configured messaging channel, each with its outbox sender and pace: the one list of adapters."""
+    from bot.channels.registry import Registry
 
     settings = built.settings
-    routes: dict[str, Route] = {}
-    resources = []
+    registry = Registry()
     if settings.telegram is not None:
-        sender = outbox_sender(settings.telegram, DISPATCH_CONNECTIONS)
+        from bot.channels.telegram import TelegramChannel
+        from bot.channels.telegram_sender import outbox_sender
+
+        telegram = TelegramChannel(taken_in, taken_in.people, built.knowledge, settings.telegram)
         pace = ChannelPace(settings.telegram.rate_per_second, settings.telegram.chat_rate_per_second)
-        routes[sender.name] = Route(sender, pace)
-        resources.append(sender.bot)
+        registry.add(telegram, Route(outbox_sender(settings.telegram, DISPATCH_CONNECTIONS), pace))
+    for adapter in registry.adapters:
+        taken_in.register(adapter)
+    return registry
+
+
+def web(built: App, registry: Registry) -> Starlette:
+    """The one web app: every channel's routes and ``/healthz``."""
+    from bot.web.app import web_app
+
+    return web_app(registry.routes(), built.database.answers)
+
+
+def delivery_service(
+    built: App, registry: Registry, clock: Callable[[], datetime] = utc_now
+) -> DeliveryService:
+    """The outbox dispatcher and periodic jobs, sending through each configured channel at its pace."""
+    settings = built.settings
     dispatcher = Dispatcher(
-        built.database, routes, built.renderer, clock, settings.default_language, workers=DISPATCH_CONNECTIONS
+        built.database,
+        registry.outbox,
+        built.renderer,
+        clock,
+        settings.default_language,
+        workers=DISPATCH_CONNECTIONS,
     )
     return DeliveryService(
         built.database,
@@ -155,7 +173,7 @@ def delivery_service(built: App, clock: Callable[[], datetime] = utc_now) -> Del
         settings.delivery,
         settings.retention_days,
         clock,
-        resources,
+        registry.outbox_senders(),
     )
 
 

@@ -11,13 +11,13 @@ import json
 import signal
 import sys
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot import training
-from bot.channels.base import InboundMessage
+from bot.core.messages import InboundMessage
 from bot.settings import Settings
 from knowledge import loader
 from knowledge.references import check_references
@@ -40,14 +40,18 @@ def _serving(settings: Settings) -> App:
 
 
 async def run(settings: Settings) -> int:
-    """The bot on every configured channel, delivering the outbox, until SIGTERM or Ctrl-C; the terminal
-    chat when no channel is configured (proactive messages then wait in the outbox)."""
+    """The bot on every configured channel, with the web server and the outbox, until SIGTERM or Ctrl-C; the
+    terminal chat when no channel is configured (proactive messages then wait in the outbox)."""
     if settings.telegram is None:
         return await chat(settings)
     from bot import app
+    from bot.web.server import WebServer, bind
 
+    listening = bind(settings.web_host, settings.web_port)  # a busy port is refused before the model loads
     built = _serving(settings)
-    delivery = app.delivery_service(built)
+    taken_in = app.intake(built)
+    registry = app.channels(built, taken_in)
+    delivery = app.delivery_service(built, registry)
     delivery.acquire()
     with built.database.session() as session:
         built.planner.plan_everyone(session, app.utc_now())
@@ -55,13 +59,27 @@ async def run(settings: Settings) -> int:
     loop = asyncio.get_running_loop()
     for signal_number in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signal_number, stop.set)
+    server = WebServer(app.web(built, registry), listening)
     try:
         await delivery.start()
-        await app.telegram_channel(built).run(stop)
+        await _until_stopped(
+            stop, [server.serve(stop), taken_in.run(stop), *(a.run(stop) for a in registry.adapters)]
+        )
     finally:
         await delivery.stop()
         built.database.engine.dispose()
     return 0
+
+
+async def _until_stopped(stop: asyncio.Event, parts: list[Coroutine[Any, Any, None]]) -> None:
+    """Run every part until ``stop`` is set or one of them fails (then the others are stopped too)."""
+    tasks = [asyncio.create_task(part) for part in parts]
+    done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+    stop.set()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    for task in done:
+        if task.exception() is not None:
+            raise task.exception()  # type: ignore[misc]
 
 
 async def chat(settings: Settings) -> int:

@@ -26,11 +26,11 @@ FIELDS: dict[str, str] = {
     "MENTOR_LOG_LEVEL": "DEBUG, INFO, WARNING or ERROR (default: INFO); message text is never logged",
     "MENTOR_RETENTION_DAYS": "days a conversation history is kept before it is purged (default: 180)",
     "MENTOR_DEFAULT_LANGUAGE": "reply language before anything is known of a person (default: fr)",
+    "MENTOR_WEB_LISTEN": "host:port of the web server: webhooks, console, /healthz (default: 127.0.0.1:8080)",
     "MENTOR_TELEGRAM_TOKEN": "Telegram bot token; when set, `mentor run` starts the Telegram channel",
     "MENTOR_TELEGRAM_API_URL": "Bot API base URL (default: https://api.telegram.org/bot)",
     "MENTOR_TELEGRAM_WEBHOOK_URL": "public URL of the webhook; when set, webhook mode instead of polling",
     "MENTOR_TELEGRAM_WEBHOOK_SECRET": "secret sent in X-Telegram-Bot-Api-Secret-Token (webhook mode)",
-    "MENTOR_TELEGRAM_WEBHOOK_LISTEN": "host:port the webhook server listens on (default: 127.0.0.1:8443)",
     "MENTOR_TELEGRAM_RATE": "proactive Telegram messages a second, all chats together (default: 25)",
     "MENTOR_TELEGRAM_CHAT_RATE": "proactive Telegram messages a second to one chat (default: 1)",
     "MENTOR_QUIET_HOURS": "local hours when no reminder or alert is sent (default: 21:00-09:00)",
@@ -71,8 +71,6 @@ class TelegramSettings:
     api_url: str = "https://api.telegram.org/bot"
     webhook_url: str | None = None
     webhook_secret: Secret | None = None
-    listen_host: str = "127.0.0.1"
-    listen_port: int = 8443
     rate_per_second: float = 25.0
     chat_rate_per_second: float = 1.0
 
@@ -99,6 +97,8 @@ class Settings:
     log_level: str = "INFO"
     retention_days: int = 180
     default_language: str = "fr"
+    web_host: str = "127.0.0.1"
+    web_port: int = 8080
     telegram: TelegramSettings | None = None
     delivery: DeliverySettings = field(default_factory=DeliverySettings)
 
@@ -137,8 +137,11 @@ class Settings:
         default_language = env.get("MENTOR_DEFAULT_LANGUAGE", "fr")
         if default_language not in REPLY_LANGUAGES:
             raise ConfigError("MENTOR_DEFAULT_LANGUAGE", f"must be one of {', '.join(REPLY_LANGUAGES)}")
+        web_host, web_port = _listen(env.get("MENTOR_WEB_LISTEN", "127.0.0.1:8080"))
         return cls(
             database_url=database_url,
+            web_host=web_host,
+            web_port=web_port,
             model_dir=model_dir,
             log_level=log_level,
             retention_days=retention_days,
@@ -146,6 +149,14 @@ class Settings:
             telegram=_telegram(env),
             delivery=_delivery(env),
         )
+
+
+def _listen(value: str) -> tuple[str, int]:
+    host, _, port = value.strip().rpartition(":")
+    host = host.strip("[]")
+    if not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise ConfigError("MENTOR_WEB_LISTEN", "must be host:port with a port from 1 to 65535")
+    return host, int(port)
 
 
 def _delivery(env: Mapping[str, str]) -> DeliverySettings:
@@ -191,16 +202,11 @@ def _telegram(env: Mapping[str, str]) -> TelegramSettings | None:
             raise ConfigError("MENTOR_TELEGRAM_WEBHOOK_URL", "must be an http(s) URL")
         if secret is None or not _WEBHOOK_SECRET.fullmatch(secret):
             raise ConfigError("MENTOR_TELEGRAM_WEBHOOK_SECRET", "webhook mode needs 1-256 of A-Z a-z 0-9 _ -")
-    host, _, port = env.get("MENTOR_TELEGRAM_WEBHOOK_LISTEN", "127.0.0.1:8443").rpartition(":")
-    if not host or not port.isdigit():
-        raise ConfigError("MENTOR_TELEGRAM_WEBHOOK_LISTEN", "must be host:port")
     return TelegramSettings(
         token=Secret(token),
         api_url=api_url,
         webhook_url=webhook_url,
         webhook_secret=Secret(secret) if secret else None,
-        listen_host=host,
-        listen_port=int(port),
         rate_per_second=_rate(env, "MENTOR_TELEGRAM_RATE", "25"),
         chat_rate_per_second=_rate(env, "MENTOR_TELEGRAM_CHAT_RATE", "1"),
     )

@@ -7,9 +7,9 @@ and ``setMyCommands``. It answers 429 (with ``retry_after``), 5xx and 403 ("bot 
 Telegram does when a test asks it to, and, once given limits (``/test/limits``), answers 429 as Telegram
 would to a bot that sends too fast (more than 20% over the limit in any second, or two messages to one chat
 within 0.8 s of each other at 1 a second). Tests play users through ``/test/...`` routes: send text, press a
-button, send a sticker, read what the bot sent, ask and wait for the first reply (``/test/ask``, which
-returns the round trip measured here: update delivered to first ``sendMessage`` received), or read the
-sending figures (``/test/stats``).
+button (on the newest message offering it, or on a message named), send a sticker, read what the bot sent,
+ask and wait for the first reply (``/test/ask``, which returns the round trip measured here: update delivered
+to first ``sendMessage`` received), or read the sending figures (``/test/stats``).
 """
 
 from __future__ import annotations
@@ -19,12 +19,13 @@ import itertools
 import json
 import sys
 import time
-from collections import Counter, defaultdict, deque
-from dataclasses import dataclass, field
+from collections import Counter
 from typing import Any
 
 import aiohttp
 from aiohttp import web
+
+from fakes.telegram_state import BotApiState, Fault, SendLimits
 
 BOT = {
     "id": 777000111,
@@ -36,55 +37,6 @@ BOT = {
     "supports_inline_queries": False,
 }
 JSON_FIELDS = ("reply_markup", "allowed_updates", "commands", "entities")
-OVERALL_TOLERANCE = 1.2
-CHAT_TOLERANCE = 0.8
-
-
-@dataclass
-class Fault:
-    """A failure to answer instead of success, ``times`` times."""
-
-    status: int
-    times: int
-    retry_after: int | None = None
-
-
-@dataclass
-class BotApiState:
-    """Everything the fake server remembers."""
-
-    updates: deque[dict[str, Any]] = field(default_factory=deque)
-    sent: dict[int, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
-    calls: list[str] = field(default_factory=list)
-    commands: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    faults: dict[str, deque[Fault]] = field(default_factory=lambda: defaultdict(deque))
-    blocked: set[int] = field(default_factory=set)
-    webhook_url: str | None = None
-    webhook_secret: str | None = None
-    new_update: asyncio.Event = field(default_factory=asyncio.Event)
-    reply_waiters: dict[int, asyncio.Future[float]] = field(default_factory=dict)
-    limits: SendLimits | None = None
-    recent_sends: deque[float] = field(default_factory=deque)
-    last_send_to: dict[int, float] = field(default_factory=dict)
-    throttled: int = 0
-    delivered: int = 0
-
-
-@dataclass(frozen=True)
-class SendLimits:
-    """Telegram's flood limits, as this server enforces them."""
-
-    per_second: float
-    per_chat_per_second: float
-
-    def refuses(self, state: BotApiState, chat_id: int, now: float) -> bool:
-        """Whether one more message to ``chat_id`` at ``now`` would be flooding."""
-        while state.recent_sends and state.recent_sends[0] <= now - 1.0:
-            state.recent_sends.popleft()
-        if len(state.recent_sends) >= self.per_second * OVERALL_TOLERANCE:
-            return True
-        last = state.last_send_to.get(chat_id)
-        return last is not None and now - last < CHAT_TOLERANCE / self.per_chat_per_second
 
 
 class FakeBotApi:
@@ -92,7 +44,7 @@ class FakeBotApi:
 
     def __init__(self) -> None:
         self.state = BotApiState()
-        self._update_ids = itertools.count(1)
+        self._update_ids = itertools.count(100_000_001)  # as large as real ones
         self._message_ids = itertools.count(1)
         self._session: aiohttp.ClientSession | None = None
         self.app = web.Application()
@@ -104,6 +56,8 @@ class FakeBotApi:
         self.app.router.add_post("/test/sticker", self._test_sticker)
         self.app.router.add_post("/test/fault", self._test_fault)
         self.app.router.add_post("/test/block", self._test_block)
+        self.app.router.add_post("/test/member", self._test_member)
+        self.app.router.add_post("/test/update", self._test_update)
         self.app.router.add_get("/test/sent", self._test_sent)
         self.app.router.add_get("/test/calls", self._test_calls)
         self.app.router.add_post("/test/limits", self._test_limits)
@@ -295,7 +249,9 @@ class FakeBotApi:
     async def _test_press(self, request: web.Request) -> web.Response:
         body = await request.json()
         chat_id = int(body["chat_id"])
-        shown = self.state.sent[chat_id][-1] if self.state.sent[chat_id] else self._message(body, text="")
+        shown = self._pressed_on(chat_id, body["data"], body.get("message_id"))
+        if shown is None:
+            shown = self._message(body, text="")
         query = {
             "id": str(next(self._update_ids)),
             "from": self._user(body),
@@ -306,6 +262,18 @@ class FakeBotApi:
         await self.push({"callback_query": query})
         return web.json_response({"ok": True})
 
+    def _pressed_on(self, chat_id: int, data: str, message_id: int | None) -> dict[str, Any] | None:
+        """The message a press is on: the one named, else the newest offering that button, else the newest
+        (a press the bot never offered, as a tampered client would send)."""
+        sent = self.state.sent[chat_id]
+        if message_id is not None:
+            return next((m for m in sent if m["message_id"] == message_id), None)
+        for message in reversed(sent):
+            rows = message.get("reply_markup", {}).get("inline_keyboard", [])
+            if any(button.get("callback_data") == data for row in rows for button in row):
+                return message
+        return sent[-1] if sent else None
+
     async def _test_fault(self, request: web.Request) -> web.Response:
         body = await request.json()
         self.state.faults[body["method"]].append(
@@ -315,6 +283,25 @@ class FakeBotApi:
 
     async def _test_block(self, request: web.Request) -> web.Response:
         self.state.blocked.add(int((await request.json())["chat_id"]))
+        return web.json_response({"ok": True})
+
+    async def _test_member(self, request: web.Request) -> web.Response:
+        """The person blocked (``kicked``) or unblocked (``member``) the bot: a ``my_chat_member`` update."""
+        body = await request.json()
+        chat = {"id": int(body["chat_id"]), "type": "private"}
+        change = {
+            "chat": chat,
+            "from": self._user(body),
+            "date": int(time.time()),
+            "old_chat_member": {"status": "member" if body["status"] == "kicked" else "kicked", "user": BOT},
+            "new_chat_member": {"status": body["status"], "user": BOT},
+        }
+        await self.push({"my_chat_member": change})
+        return web.json_response({"ok": True})
+
+    async def _test_update(self, request: web.Request) -> web.Response:
+        """Deliver an update as given, its ``update_id`` included (Telegram delivering one again)."""
+        await self.push(await request.json())
         return web.json_response({"ok": True})
 
     async def _test_sent(self, request: web.Request) -> web.Response:

@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from bot.channels.base import ChannelAdapter, OutboundMessage
-from bot.channels.errors import ContactUnreachable, SendError
+from bot.core.messages import OutboundMessage, Sender, is_command_payload
 from bot.core.render import Renderer
+from bot.core.send_errors import ContactUnreachable, SendError
 from bot.storage import outbox, users
 from bot.storage.db import Database
 from bot.storage.outbox import Claimed, Outcome
@@ -58,7 +58,7 @@ class RetryPolicy:
 class Route:
     """Where messages of one channel go, and at what pace."""
 
-    sender: ChannelAdapter
+    sender: Sender
     pace: ChannelPace
 
 
@@ -163,7 +163,7 @@ class Dispatcher:
         for _ in range(self.policy.max_throttled_waits):
             await route.pace.wait(claimed.external_id)
             try:
-                await route.sender.send(claimed.external_id, message)
+                sent = await route.sender.send(claimed.external_id, message)
             except ContactUnreachable as error:
                 return self._outcome(claimed, "blocked", error.reason)
             except SendError as error:
@@ -179,7 +179,10 @@ class Dispatcher:
             except Exception as error:  # a bug must not stop the other messages: record it, with its trace
                 logger.exception("outbox row %d: unexpected failure", claimed.id)
                 return self._outcome(claimed, "failed", f"unexpected {type(error).__name__}")
-            return self._outcome(claimed, "sent")
+            offered = tuple(b.payload for b in message.buttons if is_command_payload(b.payload))
+            return Outcome(
+                claimed.id, claimed.user_id, "sent", self.clock(), message_id=sent.message_id, offered=offered
+            )
         return self._outcome(claimed, "retry", "throttled again and again", self.clock())
 
     def _outcome(

@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from bot.channels.base import COMMANDS
+from bot.core.messages import COMMANDS
 from bot.storage.cohorts import COHORT_DATES, DERIVED_DATES
 from knowledge.problems import Problem
 from scheduler.timing import parse_clock, zone

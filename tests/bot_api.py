@@ -22,8 +22,10 @@ class BotApiServer:
             f"{self.url}/test/text", json={"chat_id": chat_id, "text": text, **extra}
         ).raise_for_status()
 
-    def press(self, chat_id: int, data: str) -> None:
-        self.client.post(f"{self.url}/test/press", json={"chat_id": chat_id, "data": data}).raise_for_status()
+    def press(self, chat_id: int, data: str, message_id: int | None = None) -> None:
+        """Press a button: on ``message_id``, else on the newest message offering it (else the newest)."""
+        body = {"chat_id": chat_id, "data": data, "message_id": message_id}
+        self.client.post(f"{self.url}/test/press", json=body).raise_for_status()
 
     def sticker(self, chat_id: int) -> None:
         self.client.post(f"{self.url}/test/sticker", json={"chat_id": chat_id}).raise_for_status()
@@ -34,6 +36,15 @@ class BotApiServer:
 
     def block(self, chat_id: int) -> None:
         self.client.post(f"{self.url}/test/block", json={"chat_id": chat_id}).raise_for_status()
+
+    def member(self, chat_id: int, status: str) -> None:
+        """The person blocks (``kicked``) or unblocks (``member``) the bot."""
+        body = {"chat_id": chat_id, "status": status}
+        self.client.post(f"{self.url}/test/member", json=body).raise_for_status()
+
+    def update(self, update: dict[str, Any]) -> None:
+        """Deliver this update as it is, its ``update_id`` included."""
+        self.client.post(f"{self.url}/test/update", json=update).raise_for_status()
 
     def sent(self, chat_id: int) -> list[dict[str, Any]]:
         return self.client.get(f"{self.url}/test/sent", params={"chat_id": chat_id}).json()

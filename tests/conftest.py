@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from bot import logs
-from bot.channels.base import InboundMessage
+from bot.core.messages import InboundMessage
 from bot.evaluation.telegram_harness import bot_api_server
 from bot.settings import ROOT, Settings
 from tests import postgres

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.channels.base import command_payload
+from bot.core.messages import command_payload
 from knowledge.topics import intent_for_topic
 
 Payload = dict[str, Any]

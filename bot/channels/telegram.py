@@ -1,248 +1,213 @@
-"""The Telegram channel, on python-telegram-bot: updates in, replies out, by long polling or a webhook.
+"""The Telegram channel, on python-telegram-bot: updates in by long polling or by the webhook route of the one
+web server, replies out through the intake's workers.
 
-Telegram's quirks stay here: commands and deep links, inline keyboards and callback queries, the
-4,096-character limit, the typing indicator, group chats (answer only when addressed), and its errors mapped
-to ``SendError``.
+Every update, from either mode, takes one path: checked (``telegram_updates``), taken in once by its
+``update_id``, queued in the intake, answered off the request path. The webhook refuses a wrong secret (403,
+compared as raw bytes in constant time), a body over 1 MB (413) and anything that is not an update (400,
+counted by the field that was wrong), and answers 429 to a person flooding and 503 when the queue is full, so
+that Telegram delivers again later. Telegram's quirks stay here: commands and deep links, callback queries,
+groups, the command menu.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
+import json
 import logging
-import re
-from collections.abc import Callable
-from urllib.parse import urlsplit
+from collections import Counter
 
-from aiohttp import web
-from telegram import BotCommand, Message, Update
-from telegram.constants import ChatAction, ChatType
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+from telegram import Bot, BotCommand, Update
+from telegram.constants import ChatAction
 from telegram.error import TelegramError
-from telegram.ext import (
-    Application,
-    ApplicationBuilder,
-    CallbackQueryHandler,
-    CommandHandler,
-    ContextTypes,
-    MessageHandler,
-    filters,
-)
+from telegram.ext import Updater
+from telegram.request import HTTPXRequest
 
-from bot.channels.base import InboundMessage, OutboundMessage, inbound_from_payload
-from bot.channels.errors import ContactUnreachable, SendError
+from bot.channels import telegram_updates
+from bot.channels.telegram_request import AiohttpRequest
 from bot.channels.telegram_sender import TelegramSender
-from bot.core.conversation import Conversation
+from bot.channels.telegram_updates import BadUpdate, BotIdentity
+from bot.core.intake import Intake, Reachability
+from bot.core.messages import OutboundMessage, Sent
 from bot.settings import TelegramSettings
 from knowledge.model import KnowledgeBase
 
 logger = logging.getLogger(__name__)
 
-CORE_COMMANDS = ("start", "help", "menu", "stop")
-# Commands that are questions for the assistant: sent to the NLU as intent payloads.
-NLU_COMMANDS = {"privacy": "/privacy", "language": "/choose_language"}
+WEBHOOK_PATH = "/webhooks/telegram"
+SECRET_HEADER = b"x-telegram-bot-api-secret-token"
+MAX_BODY = 1_000_000
 MENU_COMMANDS = ("start", "help", "menu", "language", "privacy", "stop")
 # Telegram's language codes for the reply languages it knows (Darija and Derja have none).
 TELEGRAM_LANGUAGES = ("fr", "ar", "en", "it")
+REPLY_CONNECTIONS = 8
+# Telegram delivers an update again after any answer but 2xx: one person flooding, or the queue full.
+RETRY_LATER = {"flooding": 429, "full": 503}
 
 
 class TelegramChannel:
-    """Runs the bot on Telegram through the conversation core."""
+    """Runs the bot on Telegram: takes updates in, hands them to the intake, sends what it answers."""
 
     name = "telegram"
     capabilities = TelegramSender.capabilities
 
     def __init__(
-        self,
-        conversation: Conversation,
-        knowledge: KnowledgeBase,
-        settings: TelegramSettings,
-        on_unreachable: Callable[[str], None],
+        self, intake: Intake, people: Reachability, knowledge: KnowledgeBase, settings: TelegramSettings
     ) -> None:
-        self.conversation = conversation
+        self.intake = intake
+        self.people = people
         self.knowledge = knowledge
         self.settings = settings
-        self.on_unreachable = on_unreachable
-        builder = ApplicationBuilder().token(settings.token.reveal()).base_url(settings.api_url)
-        builder = builder.concurrent_updates(True)
-        if settings.webhook_url:
-            builder = builder.updater(None)
-        self.application: Application = builder.build()
-        self.sender = TelegramSender(self.application.bot)
-        self._register_handlers()
-
-    def _register_handlers(self) -> None:
-        app = self.application
-        app.add_handler(CommandHandler(list(CORE_COMMANDS) + list(NLU_COMMANDS), self._on_command))
-        app.add_handler(CallbackQueryHandler(self._on_button))
-        app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, self._on_text))
-        app.add_handler(
-            MessageHandler(~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL, self._on_other)
+        self.bot = Bot(
+            settings.token.reveal(),
+            base_url=settings.api_url,
+            request=AiohttpRequest(REPLY_CONNECTIONS),
+            get_updates_request=HTTPXRequest(read_timeout=40),
         )
-        app.add_error_handler(self._on_error)
-
-    # --- updates in -------------------------------------------------------------------------------
-
-    async def _on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Map a Telegram command to a core command, or to an intent payload for the NLU."""
-        message = update.effective_message
-        if message is None or message.text is None:
-            return
-        command = message.text.split()[0].lstrip("/").split("@")[0].lower()
-        argument = " ".join(context.args or [])
-        if command in NLU_COMMANDS:
-            inbound = self._inbound(update, NLU_COMMANDS[command])
-        else:
-            inbound = InboundMessage(
-                self.name, str(message.chat_id), command, "command", self._language(update), argument
-            )
-        await self._answer(update, inbound)
-
-    async def _on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Acknowledge a pressed button, then act as if its payload had been sent."""
-        query = update.callback_query
-        if query is None:
-            return
-        await query.answer()
-        if query.data and query.message is not None:
-            inbound = inbound_from_payload(
-                self.name, str(query.message.chat.id), query.data, self._language(update)
-            )
-            await self._answer(update, inbound)
-
-    async def _on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Answer a text message (an edited one too); in groups only when the bot is addressed."""
-        message = update.effective_message
-        if message is None or message.text is None:
-            return
-        text = message.text
-        if message.chat.type != ChatType.PRIVATE:
-            text = self._addressed_text(message, context)
-            if text is None:
-                return
-        await self._answer(update, self._inbound(update, text))
-
-    async def _on_other(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Stickers, photos, voice notes, documents, locations, contacts, polls: say what the bot reads."""
-        message = update.effective_message
-        if message is None or message.chat.type != ChatType.PRIVATE:
-            return
-        inbound = InboundMessage(
-            self.name, str(message.chat_id), kind="unsupported", client_language=self._language(update)
-        )
-        await self._answer(update, inbound)
-
-    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Log the failure with its traceback and the update id only (never its text)."""
-        update_id = update.update_id if isinstance(update, Update) else None
-        logger.error("telegram update %s failed", update_id, exc_info=context.error)
-
-    def _addressed_text(self, message: Message, context: ContextTypes.DEFAULT_TYPE) -> str | None:
-        """The text without the bot's @mention, when a group message mentions or replies to the bot."""
-        username = f"@{context.bot.username}" if context.bot.username else None
-        text = message.text or ""
-        replied = message.reply_to_message
-        if replied is not None and replied.from_user is not None and replied.from_user.id == context.bot.id:
-            return text
-        if username and username.lower() in text.lower():
-            return re.sub(re.escape(username), "", text, flags=re.IGNORECASE).strip()
-        return None
-
-    def _inbound(self, update: Update, text: str) -> InboundMessage:
-        chat = update.effective_chat
-        assert chat is not None
-        return InboundMessage(self.name, str(chat.id), text, client_language=self._language(update))
-
-    @staticmethod
-    def _language(update: Update) -> str | None:
-        user = update.effective_user
-        return user.language_code.split("-")[0] if user and user.language_code else None
-
-    async def _answer(self, update: Update, inbound: InboundMessage) -> None:
-        """Show the typing indicator, run the turn, send the replies."""
-        chat_id = inbound.external_id
-        try:
-            await self.application.bot.send_chat_action(chat_id, ChatAction.TYPING)
-        except TelegramError:
-            logger.info("typing indicator not shown in chat of update %s", update.update_id)
-        result = await self.conversation.handle(inbound)
-        for message in result.messages:
-            try:
-                await self.send(chat_id, message)
-            except ContactUnreachable:
-                self.on_unreachable(chat_id)
-                return
-            except SendError as error:
-                logger.warning("reply to update %s not delivered: %s", update.update_id, error.reason)
-                return
+        self.sender = TelegramSender(self.bot)
+        self.me: BotIdentity | None = None
+        self.refused: Counter[str] = Counter()
+        self._acknowledging: set[asyncio.Task[None]] = set()
 
     # --- messages out -----------------------------------------------------------------------------
 
-    async def send(self, external_id: str, message: OutboundMessage) -> None:
-        """Send one message (split to fit), retrying what may pass."""
-        await self.sender.send(external_id, message)
+    async def send(self, external_id: str, message: OutboundMessage) -> Sent:
+        """Send one reply (split to fit), retrying what may pass."""
+        return await self.sender.send(external_id, message)
+
+    async def typing(self, external_id: str) -> None:
+        """The typing indicator, best effort."""
+        try:
+            await self.bot.send_chat_action(external_id, ChatAction.TYPING)
+        except TelegramError:
+            logger.info("typing indicator not shown")
+
+    # --- updates in -------------------------------------------------------------------------------
+
+    def routes(self) -> list[BaseRoute]:
+        """The webhook route, in webhook mode."""
+        return [Route(WEBHOOK_PATH, self._receive, methods=["POST"])] if self.settings.webhook_url else []
+
+    async def _receive(self, request: Request) -> Response:
+        """One webhook call: check the secret, the size and the shape, then take the update in."""
+        secret = self.settings.webhook_secret
+        given = [value for name, value in request.scope["headers"] if name == SECRET_HEADER]
+        if secret is None or len(given) != 1 or not hmac.compare_digest(given[0], secret.reveal().encode()):
+            return self._refuse(403, "missing or wrong secret")
+        if self.me is None:
+            return Response(status_code=503)  # starting: Telegram delivers again
+        body = await _read_limited(request, MAX_BODY)
+        if body is None:
+            return self._refuse(413, "body over 1 MB")
+        try:
+            data = json.loads(body)
+        except (ValueError, RecursionError):
+            return self._refuse(400, "not JSON")
+        try:
+            update = telegram_updates.check(data)
+        except BadUpdate as error:
+            return self._refuse(400, f"wrong or missing {error.where}")
+        admission = await self._take(update)
+        return Response(status_code=RETRY_LATER.get(admission, 200))
+
+    def _refuse(self, status: int, reason: str) -> Response:
+        """Count and log a refused update (status 0: one from long polling), naming what was wrong."""
+        self.refused[reason] += 1
+        logger.warning("telegram update refused (%d): %s", status, reason)
+        return Response(status_code=status or 400)
+
+    async def _take(self, update: telegram_updates.Update, wait: bool = False) -> str:
+        """Act on a checked update: acknowledge a button, note a block, queue a message."""
+        assert self.me is not None
+        parsed = telegram_updates.parse(update, self.me)
+        if parsed.callback_id is not None:
+            task = asyncio.create_task(self._acknowledge(parsed.callback_id))
+            self._acknowledging.add(task)
+            task.add_done_callback(self._acknowledging.discard)
+        if parsed.reachability is not None:
+            self.people.reachable(self.name, parsed.reachability.external_id, parsed.reachability.reachable)
+        if parsed.inbound is None:
+            return "ignored"
+        if wait:
+            await self.intake.wait_for_room(parsed.inbound)
+        return await self.intake.offer(str(parsed.update_id), parsed.inbound)
+
+    async def _acknowledge(self, callback_id: str) -> None:
+        try:
+            await self.bot.answer_callback_query(callback_id)
+        except TelegramError:
+            logger.info("button press not acknowledged")
 
     # --- running ----------------------------------------------------------------------------------
 
     async def register_commands(self) -> None:
         """The command menu, in each language Telegram knows, and French by default."""
-        bot = self.application.bot
         for language in (None, *TELEGRAM_LANGUAGES):
             commands = [
                 BotCommand(name, self.knowledge.string(f"command_{name}", language or "fr"))
                 for name in MENU_COMMANDS
             ]
-            await bot.set_my_commands(commands, language_code=language)
+            await self.bot.set_my_commands(commands, language_code=language)
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Serve until ``stop`` is set: long polling, or a webhook server when a webhook URL is set."""
-        async with self.application:
+        """Serve until ``stop`` is set: long polling, or the webhook (its route is on the web server)."""
+        async with self.bot:
+            self.me = BotIdentity(self.bot.id, self.bot.username)
             await self.register_commands()
-            await self.application.start()
-            runner = None
             if self.settings.webhook_url:
-                runner = await self._start_webhook()
+                assert self.settings.webhook_secret is not None
+                await self.bot.set_webhook(
+                    self.settings.webhook_url,
+                    secret_token=self.settings.webhook_secret.reveal(),
+                    allowed_updates=Update.ALL_TYPES,
+                )
+                logger.info("telegram channel running (webhook)")
+                await stop.wait()
             else:
-                assert self.application.updater is not None
-                await self.application.updater.start_polling(allowed_updates=Update.ALL_TYPES)
-            logger.info("telegram channel running (%s)", "webhook" if runner else "polling")
-            await stop.wait()
-            if runner is not None:
-                await runner.cleanup()
-            elif self.application.updater is not None:
-                await self.application.updater.stop()
-            await self.application.stop()
+                await self._poll(stop)
+            for task in list(self._acknowledging):
+                task.cancel()
         logger.info("telegram channel stopped")
 
-    async def _start_webhook(self) -> web.AppRunner:
-        settings = self.settings
-        assert settings.webhook_url and settings.webhook_secret
-        server = web.Application()
-        server.router.add_post(_path_of(settings.webhook_url), self._receive)
-        runner = web.AppRunner(server, access_log=None)
-        await runner.setup()
-        await web.TCPSite(runner, settings.listen_host, settings.listen_port).start()
-        await self.application.bot.set_webhook(
-            settings.webhook_url,
-            secret_token=settings.webhook_secret.reveal(),
-            allowed_updates=Update.ALL_TYPES,
-        )
-        return runner
+    async def _poll(self, stop: asyncio.Event) -> None:
+        """Long polling: updates flow from the updater into the intake, held back while it is full."""
+        queue: asyncio.Queue[object] = asyncio.Queue()
+        updater = Updater(self.bot, queue)
+        async with updater:
+            await updater.start_polling(allowed_updates=Update.ALL_TYPES)
+            logger.info("telegram channel running (polling)")
+            pump = asyncio.create_task(self._pump(queue))
+            await stop.wait()
+            pump.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await pump
+            await updater.stop()
 
-    async def _receive(self, request: web.Request) -> web.Response:
-        """A webhook call: refuse it without the right secret, else queue the update."""
-        secret = self.settings.webhook_secret
-        given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
-        if secret is None or not hmac.compare_digest(given.encode(), secret.reveal().encode()):
-            logger.warning("webhook call refused: missing or wrong secret")
-            return web.Response(status=403)
-        try:
-            update = Update.de_json(await request.json(), self.application.bot)
-        except (ValueError, TypeError, KeyError):
-            logger.warning("webhook call refused: not an update")
-            return web.Response(status=400)
-        await self.application.update_queue.put(update)
-        return web.Response(status=200)
+    async def _pump(self, queue: asyncio.Queue[object]) -> None:
+        while True:
+            update = await queue.get()
+            if not isinstance(update, Update):
+                continue
+            try:
+                checked = telegram_updates.check(json.loads(update.to_json()))  # enums as plain strings
+            except BadUpdate as error:
+                self._refuse(0, f"wrong or missing {error.where}")
+                continue
+            await self._take(checked, wait=True)
 
 
-def _path_of(url: str) -> str:
-    return urlsplit(url).path or "/"
+async def _read_limited(request: Request, limit: int) -> bytes | None:
+    """The body, or None once it passes ``limit`` bytes (read no further)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        return None
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            return None
+    return bytes(body)

@@ -16,9 +16,9 @@ from typing import Any
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
-from bot.channels.base import Capabilities, OutboundMessage
-from bot.channels.errors import ContactUnreachable, SendError
 from bot.channels.telegram_request import AiohttpRequest
+from bot.core.messages import Capabilities, OutboundMessage, Sent
+from bot.core.send_errors import ContactUnreachable, SendError
 from bot.settings import TelegramSettings
 
 logger = logging.getLogger(__name__)
@@ -73,14 +73,24 @@ class TelegramSender:
         self.bot = bot
         self.attempts = attempts
 
-    async def send(self, external_id: str, message: OutboundMessage) -> None:
-        """Send one message (split to fit), with its quick replies on the last piece; retry what may pass."""
+    async def __aenter__(self) -> TelegramSender:
+        await self.bot.initialize()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.bot.shutdown()
+
+    async def send(self, external_id: str, message: OutboundMessage) -> Sent:
+        """Send one message (split to fit), with its quick replies on the last piece; retry what may pass.
+        Returns the id of the last piece, the one that carries the buttons."""
         pieces = split_text(message.text, self.capabilities.max_text_length)
+        last = None
         for number, piece in enumerate(pieces, start=1):
             markup = self._keyboard(message) if number == len(pieces) else None
-            await self._with_retries(
+            last = await self._with_retries(
                 lambda p=piece, m=markup: self.bot.send_message(external_id, p, reply_markup=m)
             )
+        return Sent(str(last.message_id) if last is not None else None)
 
     def _keyboard(self, message: OutboundMessage) -> InlineKeyboardMarkup | None:
         buttons = [

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.actions import say
-from bot.channels.base import InboundMessage
+from bot.core.messages import InboundMessage
 from bot.storage import cohorts, consents, outbox, personal_data, users
 from bot.storage.db import Database
 from bot.storage.models import HelpRequest

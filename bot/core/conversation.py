@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -17,11 +17,18 @@ from rasa.core.agent import Agent
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
 from bot.actions import say
-from bot.channels.base import InboundMessage, OutboundMessage
 from bot.core.commands import Commands
+from bot.core.messages import (
+    COMMAND_PREFIX,
+    InboundMessage,
+    OutboundMessage,
+    Sent,
+    TurnResult,
+    is_command_payload,
+)
 from bot.core.render import Renderer
 from bot.core.text import clean
-from bot.storage import personal_data, users
+from bot.storage import buttons, personal_data, users
 from bot.storage.db import Database
 from knowledge.model import REPLY_LANGUAGES
 from knowledge.topics import topic_of_intent
@@ -31,23 +38,10 @@ from nlu.scam_signals import ScamSignals
 
 logger = logging.getLogger(__name__)
 
-
-@dataclass(frozen=True)
-class TurnResult:
-    """What the bot understood and answered (the fields of ``mentor ask``)."""
-
-    text: str
-    language: str
-    intent: str | None
-    confidence: float | None
-    topic: str
-    reply_language: str
-    messages: list[OutboundMessage] = field(default_factory=list)
-
-    @property
-    def reply(self) -> str:
-        """All reply texts, one paragraph each."""
-        return "\n\n".join(message.text for message in self.messages)
+# Commands only a button sends: honoured only when the bot offered that button on that message.
+BUTTON_COMMANDS = ("consent", "export", "checkin")
+# Buttons that act once (a check-in's answer).
+ONE_TIME_COMMANDS = ("checkin",)
 
 
 @dataclass(frozen=True)
@@ -96,12 +90,23 @@ class Conversation:
                 "", "fr", None, None, "out_of_scope", language, [OutboundMessage(text, language)]
             )
 
+    def delivered(self, user_id: str, message: OutboundMessage, sent: Sent) -> None:
+        """Remember the command buttons of a reply that went out, so that pressing them is honoured."""
+        payloads = [b.payload for b in message.buttons if is_command_payload(b.payload)]
+        if payloads and sent.message_id is not None:
+            with self.database.session() as session:
+                buttons.offer(session, user_id, sent.message_id, payloads, self.clock())
+
     async def _turn(self, inbound: InboundMessage) -> TurnResult:
         cleaned = clean(inbound.text)
         readable = inbound.kind == "text" and cleaned.has_letters
         is_payload = cleaned.text.startswith("/")
         person, guess, reply_language = self._prepare(inbound, cleaned.text if readable else None)
         if inbound.kind == "command":
+            if inbound.text in BUTTON_COMMANDS and not self._offered(person.id, inbound):
+                return self._simple(
+                    person, inbound.text, [say.string("button_expired")], guess, reply_language
+                )
             command = self.commands.run(person.id, inbound)
             return self._simple(person, inbound.text, command.payloads, guess, reply_language, command.topic)
         if not readable:
@@ -149,12 +154,36 @@ class Conversation:
             topic,
             reply_language,
         )
-        return TurnResult(cleaned.text, guess.variety, intent, confidence, topic, reply_language, messages)
+        return TurnResult(
+            cleaned.text, guess.variety, intent, confidence, topic, reply_language, messages, person.id
+        )
+
+    def _offered(self, user_id: str, inbound: InboundMessage) -> bool:
+        """Whether the bot sent this button to this person (a one-time button: and it was not used yet)."""
+        if inbound.in_reply_to is None:
+            logger.info("user=%s pressed a %s button on no known message", user_id, inbound.text)
+            return False
+        payload = f"{COMMAND_PREFIX}{inbound.text} {inbound.argument}".strip()
+        with self.database.session() as session:
+            offered = buttons.take(
+                session,
+                user_id,
+                inbound.in_reply_to,
+                payload,
+                self.clock(),
+                inbound.text in ONE_TIME_COMMANDS,
+            )
+        if not offered:
+            logger.info("user=%s pressed a %s button the bot did not offer, ignored", user_id, inbound.text)
+        return offered
 
     def _prepare(self, inbound: InboundMessage, text: str | None) -> tuple[Person, LanguageGuess, str]:
         """Find the person, read the message's language and store it, in one short transaction."""
         with self.database.session() as session:
             user = users.get_or_create(session, inbound.channel, inbound.external_id, self.clock())
+            users.record_inbound(session, user, self.clock())
+            if inbound.country and not user.country:
+                user.country = inbound.country
             person = Person(user.id, user.chosen_language, user.reply_language, user.variety, user.country)
             if text is None or text.startswith("/"):
                 guess = LanguageGuess(person.variety or "fr", 1.0, "none", too_short=True)
@@ -192,7 +221,7 @@ class Conversation:
         messages = self.renderer.render(payloads, language)
         variety = guess.variety if guess and not guess.too_short else (person.variety or "fr")
         logger.info("turn user=%s answered without NLU reply=%s", person.id, language)
-        return TurnResult(text, variety, None, None, topic, language, messages)
+        return TurnResult(text, variety, None, None, topic, language, messages, person.id)
 
     def _apply_choices(self, person: Person, chosen: str | None, forget: bool) -> None:
         """Store a chosen reply language, or delete everything once the turn is saved."""

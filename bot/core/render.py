@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
 
-from bot.channels.base import Button, OutboundMessage
+from bot.core.messages import Button, OutboundMessage
 from knowledge import calls
 from knowledge.model import Call, KnowledgeBase, pick
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from bot import app
-from bot.channels.base import InboundMessage
+from bot.core.messages import InboundMessage
 from bot.evaluation import delivery_bench, telegram_bench
 from bot.evaluation.nlu import read_heldout
 from bot.evaluation.timing import ms, percentile

@@ -78,6 +78,7 @@ def start_bot(api_url: str, folder: Path, **env: str) -> BotProcess:
     folder.mkdir(parents=True, exist_ok=True)
     environment = {
         **os.environ,
+        "MENTOR_WEB_LISTEN": f"127.0.0.1:{free_port()}",
         "MENTOR_TELEGRAM_TOKEN": TEST_TOKEN,
         "MENTOR_TELEGRAM_API_URL": f"{api_url}/bot",
         "MENTOR_DATABASE_URL": f"sqlite:///{folder / 'telegram.db'}",
@@ -93,9 +94,9 @@ def start_bot(api_url: str, folder: Path, **env: str) -> BotProcess:
 
 
 def webhook_env(port: int, secret: str) -> dict[str, str]:
-    """The settings of webhook mode on a local port."""
+    """The settings of webhook mode, the web server on a local port."""
     return {
-        "MENTOR_TELEGRAM_WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram/webhook",
+        "MENTOR_TELEGRAM_WEBHOOK_URL": f"http://127.0.0.1:{port}/webhooks/telegram",
         "MENTOR_TELEGRAM_WEBHOOK_SECRET": secret,
-        "MENTOR_TELEGRAM_WEBHOOK_LISTEN": f"127.0.0.1:{port}",
+        "MENTOR_WEB_LISTEN": f"127.0.0.1:{port}",
     }

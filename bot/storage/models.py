@@ -76,6 +76,7 @@ class User(Base):
     unreachable_at = Column(UTCDateTime)
     created_at = Column(UTCDateTime, nullable=False)
     last_seen_at = Column(UTCDateTime, nullable=False)
+    last_inbound_at = Column(UTCDateTime)
 
 
 class Consent(Base):
@@ -157,6 +158,7 @@ class OutboxMessage(Base):
     lease_until = Column(UTCDateTime)
     sent_at = Column(UTCDateTime)
     created_at = Column(UTCDateTime, nullable=False)
+    platform_message_id = Column(String(128), index=True)
 
 
 OUTBOX_STATES = ("pending", "sending", "sent", "failed", "cancelled")
@@ -182,6 +184,34 @@ class Lock(Base):
     name = Column(String(32), primary_key=True)
     holder = Column(String(128), nullable=False)
     expires_at = Column(UTCDateTime, nullable=False)
+
+
+class OfferedButton(Base):
+    """A command button the bot sent to a person on one of its messages: only such a press is honoured, and
+    a one-time button (a check-in's) only once (``used_at``)."""
+
+    __tablename__ = "offered_buttons"
+    __table_args__ = (Index("ix_offered_buttons_message", "user_id", "message_id"),)
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    user_id = Column(String(32), ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    message_id = Column(String(128), nullable=False)
+    payload = Column(String(64), nullable=False)
+    at = Column(UTCDateTime, nullable=False)
+    used_at = Column(UTCDateTime)
+
+
+class ProcessedUpdate(Base):
+    """A platform update already taken in (Telegram's update id, WhatsApp's message id), so that a
+    redelivery is acknowledged and not answered again, across restarts. Holds no personal data."""
+
+    __tablename__ = "processed_updates"
+    __table_args__ = (UniqueConstraint("channel", "update_key", name="uq_processed_updates"),)
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    channel = Column(String(16), nullable=False)
+    update_key = Column(String(128), nullable=False)
+    at = Column(UTCDateTime, nullable=False, index=True)
 
 
 RASA_EVENTS = Table(

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import String, bindparam, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from bot.storage import buttons
 from bot.storage.db import chunked
 from bot.storage.models import OutboxMessage, User, UTCDateTime
 
@@ -62,6 +63,8 @@ class Outcome:
     at: datetime
     error: str | None = None
     retry_at: datetime | None = None
+    message_id: str | None = None
+    offered: tuple[str, ...] = ()
 
 
 def _row(message: Planned, now: datetime) -> dict[str, Any]:
@@ -207,6 +210,9 @@ def record(session: Session, outcomes: Sequence[Outcome]) -> None:
             not_before=func.coalesce(bindparam("due", type_=UTCDateTime()), TABLE.c.not_before),
             sent_at=bindparam("sent_at"),
             last_error=func.coalesce(bindparam("error", type_=String()), TABLE.c.last_error),
+            platform_message_id=func.coalesce(
+                bindparam("message_id", type_=String()), TABLE.c.platform_message_id
+            ),
             lease_until=None,
             attempts=TABLE.c.attempts + 1,
         ),
@@ -217,10 +223,14 @@ def record(session: Session, outcomes: Sequence[Outcome]) -> None:
                 "due": o.retry_at,
                 "sent_at": o.at if o.result == "sent" else None,
                 "error": o.error,
+                "message_id": o.message_id,
             }
             for o in outcomes
         ],
     )
+    for outcome in outcomes:
+        if outcome.offered and outcome.message_id is not None:
+            buttons.offer(session, outcome.user_id, outcome.message_id, outcome.offered, outcome.at)
 
 
 def cancel_pending(session: Session, user_id: str, reason: str) -> int:

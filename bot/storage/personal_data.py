@@ -13,6 +13,7 @@ from bot.storage.models import (
     Consent,
     Enrollment,
     HelpRequest,
+    OfferedButton,
     OutboxMessage,
     UnansweredQuestion,
     User,
@@ -95,9 +96,9 @@ def export(session: Session, user_id: str) -> dict[str, Any]:
 
 
 def forget(session: Session, user_id: str) -> None:
-    """Delete the profile, consents, cohorts joined, messages planned, help requests, unanswered questions
-    and the conversation history."""
-    for table in (UnansweredQuestion, OutboxMessage, Enrollment, HelpRequest):
+    """Delete the profile, consents, cohorts joined, messages planned, buttons offered, help requests,
+    unanswered questions and the conversation history."""
+    for table in (UnansweredQuestion, OutboxMessage, Enrollment, HelpRequest, OfferedButton):
         session.execute(delete(table).where(table.user_id == user_id))
     session.execute(delete(Consent).where(Consent.user_id == user_id))
     session.execute(delete(User).where(User.id == user_id))

@@ -12,22 +12,29 @@ from bot.storage.models import User
 
 
 def get_or_create(session: Session, channel: str, external_id: str, now: datetime) -> User:
-    """Return the person behind this channel address, creating them on first contact.
-
-    Someone marked unreachable who writes again can be reached again: what was cancelled when they blocked the
-    bot and is still to come is put back in line.
-    """
+    """Return the person behind this channel address, creating them when first named (by a message or by
+    staff); says nothing about whether they wrote or can be reached."""
     user = find(session, channel, external_id)
     if user is None:
         user = User(channel=channel, external_id=external_id, created_at=now, last_seen_at=now)
         session.add(user)
         session.flush()
-    else:
-        user.last_seen_at = now
-        if user.unreachable_at is not None:
-            user.unreachable_at = None
-            outbox.resume(session, user.id, now, outbox.BLOCKED)
     return user
+
+
+def record_inbound(session: Session, user: User, now: datetime) -> None:
+    """The person wrote: they are seen, their service window opens, and someone marked unreachable can be
+    reached again (what was cancelled when they blocked the bot and is still to come is put back in line)."""
+    user.last_seen_at = now
+    user.last_inbound_at = now
+    mark_reachable(session, user, now)
+
+
+def mark_reachable(session: Session, user: User, now: datetime) -> None:
+    """The platform says the person can be reached again (they wrote, or unblocked the bot)."""
+    if user.unreachable_at is not None:
+        user.unreachable_at = None
+        outbox.resume(session, user.id, now, outbox.BLOCKED)
 
 
 def get(session: Session, user_id: str) -> User | None:

@@ -174,10 +174,12 @@ def test_a_sticker_gets_a_short_answer(bot_api, running) -> None:
 def test_stop_ends_every_proactive_message(bot_api, running) -> None:
     bot, base, _ = running
     chat = base + 6
+    bot_api.text(chat, "/start")
+    greeted = len(bot_api.wait_for(chat, 3))
     bot_api.press(chat, "cmd:consent news")
-    bot_api.wait_for(chat, 1)
+    bot_api.wait_for(chat, greeted + 1)
     bot_api.text(chat, "/stop")
-    assert "plus aucun message" in bot_api.wait_for(chat, 2)[-1]["text"]
+    assert "plus aucun message" in bot_api.wait_for(chat, greeted + 2)[-1]["text"]
     with _db(bot) as connection:
         user_id = connection.execute(select(User.id).where(User.external_id == str(chat))).scalar()
         rows = connection.execute(
@@ -314,6 +316,9 @@ def test_a_reply_over_4096_characters_arrives_split_and_whole(bot_api, running) 
         before = len(bot_api.sent(chat))
         bot_api.text(chat, nonsense)
         bot_api.wait_for(chat, before + 1)
+    before = len(bot_api.sent(chat))
+    bot_api.text(chat, "/privacy")
+    bot_api.wait_for(chat, before + 2)
     before = len(bot_api.sent(chat))
     bot_api.press(chat, "cmd:export")
     pieces = [m["text"] for m in bot_api.wait_for(chat, before + 3)[before + 1 :]]

@@ -145,7 +145,8 @@ def test_a_person_who_blocked_the_bot_is_marked_and_nothing_more_is_tried(
         ("failed", "blocked"),
     ]
     with database.session() as session:  # they unblock the bot and write: they can be reached again
-        users.get_or_create(session, "telegram", blocked, real_now())
+        person = users.get_or_create(session, "telegram", blocked, real_now())
+        users.record_inbound(session, person, real_now())
     with database.session() as session:
         person = session.execute(select(User).where(User.external_id == blocked)).scalar_one()
         statuses = session.execute(select(OutboxMessage.status).where(OutboxMessage.user_id == person.id))

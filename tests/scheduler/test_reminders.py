@@ -6,8 +6,8 @@ from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import func, select, update
 
-from bot.channels.base import InboundMessage
 from bot.core.commands import Commands
+from bot.core.messages import InboundMessage
 from bot.staff.outbox import outbox_status
 from bot.storage import cohorts, personal_data
 from bot.storage.db import Database

@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from bot.channels.base import InboundMessage
 from bot.core.commands import Commands
+from bot.core.messages import InboundMessage
 from bot.storage import cohorts, outbox
 from bot.storage.db import Database
 from bot.storage.models import Cohort, OutboxMessage, User

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot import app
-from bot.channels.base import InboundMessage
+from bot.core.messages import InboundMessage
 from bot.settings import ROOT, Settings
 from bot.storage.models import RASA_EVENTS, User
 from tests.conftest import fixed_clock
