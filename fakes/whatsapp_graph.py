@@ -203,7 +203,19 @@ class FakeGraphApi:
             paging["next"] = _page_url(request, start + limit, limit)
         if start > 0:
             paging["previous"] = _page_url(request, max(0, start - limit), limit)
-        return web.json_response({"data": page, "paging": paging})
+        answer: dict[str, Any] = {"data": page, "paging": paging}
+        if "summary" in request.query:
+            answer["summary"] = self._template_summary(request.query["summary"].split(","), len(chosen))
+        return web.json_response(answer)
+
+    def _template_summary(self, fields: list[str], total: int) -> dict[str, Any]:
+        figures = {
+            "total_count": total,
+            "message_template_count": len(self.state.templates),
+            "message_template_limit": 250,
+            "are_translations_complete": True,
+        }
+        return {name: figures[name] for name in fields if name in figures}
 
     # --- webhooks to the bot ----------------------------------------------------------------------
 
@@ -261,7 +273,7 @@ class FakeGraphApi:
             wire_kind, content = payloads.content(kind, body)
             context = body.get("context_id")
             if context is None and kind in ("button_reply", "list_reply", "button"):
-                context = self._last_sent_id(str(body["user_id"]))
+                context = self._last_sent_id(str(body["user_id"])) or payloads.wamid()  # Meta always quotes
             message_id, payload = payloads.message(
                 self.state.business, self._person(body), wire_kind, content, context
             )

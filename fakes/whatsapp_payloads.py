@@ -13,6 +13,7 @@ import base64
 import hashlib
 import hmac
 import itertools
+import re
 import secrets
 import time
 from dataclasses import dataclass
@@ -282,8 +283,8 @@ def status(
 
 
 def template(spec: dict[str, Any], index: int) -> dict[str, Any]:
-    """A template as the Graph API lists it, from a test's short description."""
-    body_text = spec.get("body", "Hello {{1}}")
+    """A template as the Graph API lists it, from a test's short description (``body`` with ``{{1}}``
+    placeholders, or ``{{name}}`` ones with ``parameter_format: NAMED``; ``examples`` fill them)."""
     return {
         "id": str(spec.get("id", 900000000000000 + index)),
         "name": spec["name"],
@@ -291,9 +292,25 @@ def template(spec: dict[str, Any], index: int) -> dict[str, Any]:
         "status": spec.get("status", "APPROVED"),
         "category": spec.get("category", "UTILITY"),
         "parameter_format": spec.get("parameter_format", "POSITIONAL"),
-        "components": spec.get("components", [{"type": "BODY", "text": body_text}]),
+        "components": spec.get("components") or [_body(spec)],
         **({"rejected_reason": spec["rejected_reason"]} if "rejected_reason" in spec else {}),
     }
+
+
+def _body(spec: dict[str, Any]) -> dict[str, Any]:
+    """The BODY component with the ``example`` Meta lists beside its placeholders."""
+    text = spec.get("body", "Hello {{1}}")
+    names = list(dict.fromkeys(re.findall(r"{{\s*(\w+)\s*}}", text)))
+    body: dict[str, Any] = {"type": "BODY", "text": text}
+    if not names:
+        return body
+    examples = list(spec.get("examples") or [f"example {n}" for n in names])
+    if spec.get("parameter_format") == "NAMED":
+        named = [{"param_name": n, "example": e} for n, e in zip(names, examples, strict=True)]
+        body["example"] = {"body_text_named_params": named}
+    else:
+        body["example"] = {"body_text": [examples]}
+    return body
 
 
 def template_matches(template: dict[str, Any], query: Any) -> bool:
