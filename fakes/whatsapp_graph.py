@@ -28,8 +28,9 @@ import aiohttp
 from aiohttp import web
 
 from fakes import whatsapp_payloads as payloads
-from fakes.whatsapp_limits import SendLimits
+from fakes.whatsapp_limits import Fault, SendLimits
 from fakes.whatsapp_payloads import Business, Person
+from fakes.whatsapp_webhooks import WebhookSender
 
 TOKEN = "test-whatsapp-token"
 APP_SECRET = "test-app-secret"
@@ -44,26 +45,10 @@ PERSON_KINDS = (
 
 
 @dataclass
-class Fault:
-    """An error code to answer instead of success, ``times`` times, to one recipient or to all."""
-
-    code: int
-    times: int
-    recipient: str | None = None
-    mode: str = "sync"  # "sync": an HTTP error; "async": accepted, then a failed status webhook
-
-    def matches(self, keys: set[str]) -> bool:
-        return self.recipient is None or self.recipient in keys
-
-
-@dataclass
 class GraphState:
     """Everything the fake server remembers."""
 
     token: str = TOKEN
-    app_secret: str = APP_SECRET
-    verify_token: str = VERIFY_TOKEN
-    webhook_url: str | None = None
     business: Business = BUSINESS
     people: dict[str, Person] = field(default_factory=dict)  # by BSUID and by phone number
     sent: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
@@ -75,8 +60,6 @@ class GraphState:
     reply_waiters: dict[str, asyncio.Future[float]] = field(default_factory=dict)
     accepted: int = 0
     refused: Counter[int] = field(default_factory=Counter)
-    webhooks: list[bytes] = field(default_factory=list)
-    webhook_answers: Counter[int] = field(default_factory=Counter)
 
 
 class FakeGraphApi:
@@ -84,7 +67,7 @@ class FakeGraphApi:
 
     def __init__(self) -> None:
         self.state = GraphState()
-        self._session: aiohttp.ClientSession | None = None
+        self.hooks = WebhookSender(APP_SECRET, VERIFY_TOKEN)
         self._tasks: set[asyncio.Task[None]] = set()
         self.app = web.Application(client_max_size=64 * 1024**2)
         router = self.app.router
@@ -109,8 +92,7 @@ class FakeGraphApi:
     async def _close(self, _: web.Application) -> None:
         for task in list(self._tasks):
             task.cancel()
-        if self._session is not None:
-            await self._session.close()
+        await self.hooks.close()
 
     # --- the Graph API ----------------------------------------------------------------------------
 
@@ -224,23 +206,6 @@ class FakeGraphApi:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def deliver(self, body: bytes, signature: str | None = None, sign: bool = True) -> int:
-        """POST a raw body to the bot's webhook, signed with the app secret unless told otherwise."""
-        if not self.state.webhook_url:
-            raise web.HTTPConflict(text="no webhook URL: POST /test/webhook first")
-        headers = {"Content-Type": "application/json", "User-Agent": "facebookexternalua"}
-        if signature is not None:
-            headers["X-Hub-Signature-256"] = signature
-        elif sign:
-            headers["X-Hub-Signature-256"] = payloads.signature(self.state.app_secret, body)
-        if self._session is None:
-            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
-        self.state.webhooks.append(body)
-        async with self._session.post(self.state.webhook_url, data=body, headers=headers) as reply:
-            await reply.read()
-            self.state.webhook_answers[reply.status] += 1
-            return reply.status
-
     async def _send_statuses(
         self, message_id: str, recipient: str, states: tuple[str, ...], code: int | None = None
     ) -> None:
@@ -249,9 +214,9 @@ class FakeGraphApi:
             await asyncio.sleep(0.01)
             body = payloads.status(self.state.business, message_id, state, person, recipient, code)
             try:
-                await self.deliver(_dump(body))
+                await self.hooks.deliver(_dump(body))
             except (aiohttp.ClientError, web.HTTPException, asyncio.TimeoutError):
-                self.state.webhook_answers[0] += 1
+                self.hooks.answers[0] += 1
 
     def _person(self, body: dict[str, Any]) -> Person:
         user_id = str(body["user_id"])
@@ -278,7 +243,7 @@ class FakeGraphApi:
                 self.state.business, self._person(body), wire_kind, content, context
             )
             raw = _dump(payload)
-            statuses = [await self.deliver(raw) for _ in range(int(body.get("times", 1)))]
+            statuses = [await self.hooks.deliver(raw) for _ in range(int(body.get("times", 1)))]
             return web.json_response({"status": statuses[0], "statuses": statuses, "message_id": message_id})
 
         return handler
@@ -291,9 +256,9 @@ class FakeGraphApi:
 
     async def _test_webhook(self, request: web.Request) -> web.Response:
         body = await request.json()
-        self.state.webhook_url = body["url"]
-        self.state.app_secret = body.get("app_secret", self.state.app_secret)
-        self.state.verify_token = body.get("verify_token", self.state.verify_token)
+        self.hooks.url = body["url"]
+        self.hooks.app_secret = body.get("app_secret", self.hooks.app_secret)
+        self.hooks.verify_token = body.get("verify_token", self.hooks.verify_token)
         return web.json_response({"ok": True})
 
     async def _test_config(self, request: web.Request) -> web.Response:
@@ -338,7 +303,7 @@ class FakeGraphApi:
         payload = payloads.status(
             self.state.business, message_id, state, self.state.people.get(person_key), person_key, code
         )
-        return web.json_response({"status": await self.deliver(_dump(payload))})
+        return web.json_response({"status": await self.hooks.deliver(_dump(payload))})
 
     async def _test_auto_status(self, request: web.Request) -> web.Response:
         self.state.auto_statuses = tuple((await request.json()).get("statuses", ()))
@@ -350,32 +315,21 @@ class FakeGraphApi:
         raw = body["body"].encode() if isinstance(body["body"], str) else _dump(body["body"])
         how = body.get("signature", "signed")
         if how == "unsigned":
-            return web.json_response({"status": await self.deliver(raw, sign=False)})
+            return web.json_response({"status": await self.hooks.deliver(raw, sign=False)})
         if how == "forged":
-            forged = payloads.signature(self.state.app_secret + "-forged", raw)
-            return web.json_response({"status": await self.deliver(raw, signature=forged)})
+            return web.json_response({"status": await self.hooks.forged(raw)})
         explicit = None if how == "signed" else str(how)
-        return web.json_response({"status": await self.deliver(raw, signature=explicit)})
+        return web.json_response({"status": await self.hooks.deliver(raw, signature=explicit)})
 
     async def _test_replay(self, request: web.Request) -> web.Response:
         """Deliver a webhook already sent again, byte for byte, as Meta's retries do."""
         index = int((await request.json()).get("index", -1))
-        return web.json_response({"status": await self.deliver(self.state.webhooks[index])})
+        return web.json_response({"status": await self.hooks.deliver(self.hooks.bodies[index])})
 
     async def _test_verify(self, request: web.Request) -> web.Response:
         """Play Meta's subscription handshake against the bot; return its status and body."""
         body = await request.json() if request.can_read_body else {}
-        params = {
-            "hub.mode": body.get("mode", "subscribe"),
-            "hub.verify_token": body.get("verify_token", self.state.verify_token),
-            "hub.challenge": str(body.get("challenge", "1158201444")),
-        }
-        if not self.state.webhook_url:
-            raise web.HTTPConflict(text="no webhook URL: POST /test/webhook first")
-        if self._session is None:
-            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
-        async with self._session.get(self.state.webhook_url, params=params) as reply:
-            return web.json_response({"status": reply.status, "body": await reply.text()})
+        return web.json_response(await self.hooks.handshake(body))
 
     async def _test_ask(self, request: web.Request) -> web.Response:
         """Send a text as a person and wait for the bot's first message to them; return the round trip."""
@@ -385,7 +339,7 @@ class FakeGraphApi:
         self.state.reply_waiters[person.user_id] = waiter
         _, payload = payloads.message(self.state.business, person, "text", {"body": body["text"]})
         started = time.perf_counter()
-        status = await self.deliver(_dump(payload))
+        status = await self.hooks.deliver(_dump(payload))
         try:
             replied = await asyncio.wait_for(waiter, float(body.get("timeout", 30)))
         except asyncio.TimeoutError:
@@ -394,9 +348,8 @@ class FakeGraphApi:
         return web.json_response({"ok": True, "status": status, "round_trip": replied - started})
 
     async def _test_reset(self, request: web.Request) -> web.Response:
-        kept = (self.state.webhook_url, self.state.app_secret, self.state.verify_token)
         self.state = GraphState()
-        self.state.webhook_url, self.state.app_secret, self.state.verify_token = kept
+        self.hooks.forget()
         return web.json_response({"ok": True})
 
     async def _test_sent(self, request: web.Request) -> web.Response:
@@ -415,8 +368,7 @@ class FakeGraphApi:
                 "accepted": self.state.accepted,
                 "refused": {str(k): v for k, v in sorted(self.state.refused.items())},
                 "people_by_count": {str(k): v for k, v in sorted(per_person.items())},
-                "webhooks": len(self.state.webhooks),
-                "webhook_answers": {str(k): v for k, v in sorted(self.state.webhook_answers.items())},
+                **self.hooks.figures(),
                 **self.state.limits.figures(),
             }
         )

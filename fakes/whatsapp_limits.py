@@ -1,4 +1,4 @@
-"""Meta's sending limits as the local WhatsApp fake measures and, when asked, enforces them.
+"""What makes the local WhatsApp fake refuse a send: errors a test asks for, and Meta's sending limits.
 
 Two limits: the phone number's throughput (messages a second, 80 by default; over it Meta answers 130429)
 and the pair rate (one message to one person every 6 seconds, with a burst allowance; over it, 131056).
@@ -15,6 +15,19 @@ from typing import Any
 
 THROUGHPUT = 130429
 PAIR_RATE = 131056
+
+
+@dataclass
+class Fault:
+    """An error code to answer instead of success, ``times`` times, to one recipient or to all."""
+
+    code: int
+    times: int
+    recipient: str | None = None
+    mode: str = "sync"  # "sync": an HTTP error; "async": accepted, then a failed status webhook
+
+    def matches(self, keys: set[str]) -> bool:
+        return self.recipient is None or self.recipient in keys
 
 
 @dataclass
