@@ -52,6 +52,7 @@ class GraphState:
     business: Business = BUSINESS
     people: dict[str, Person] = field(default_factory=dict)  # by BSUID and by phone number
     sent: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))
+    recipient_of: dict[str, str] = field(default_factory=dict)  # wamid: what the bot addressed
     reads: list[str] = field(default_factory=list)
     templates: list[dict[str, Any]] = field(default_factory=list)
     faults: deque[Fault] = field(default_factory=deque)
@@ -166,6 +167,7 @@ class FakeGraphApi:
     def _record(self, recipient: str, message_id: str, body: dict[str, Any]) -> None:
         key = self._key(recipient)
         self.state.sent[key].append({"id": message_id, "at": time.time(), **body})
+        self.state.recipient_of[message_id] = recipient
         self.state.accepted += 1
         waiter = self.state.reply_waiters.pop(key, None)
         if waiter is not None and not waiter.done():
@@ -291,19 +293,18 @@ class FakeGraphApi:
         return web.json_response({"ok": True})
 
     async def _test_status(self, request: web.Request) -> web.Response:
+        """Status webhooks for sent messages: one (``id``), or many at once (``ids``, ``concurrency``)."""
         body = await request.json()
-        message_id = body["id"]
-        recipient = next(
-            (k for k, sent in self.state.sent.items() if any(m["id"] == message_id for m in sent)), None
-        )
-        if recipient is None and "to" not in body:
-            raise web.HTTPNotFound(text="no message with that id was sent")
-        state, code = body["status"], body.get("code")
-        person_key = body.get("to", recipient)
-        payload = payloads.status(
-            self.state.business, message_id, state, self.state.people.get(person_key), person_key, code
-        )
-        return web.json_response({"status": await self.hooks.deliver(_dump(payload))})
+        bodies = []
+        for message_id in body.get("ids") or [body["id"]]:
+            to = body.get("to") or self.state.recipient_of.get(message_id)
+            if to is None:
+                raise web.HTTPNotFound(text="no message with that id was sent")
+            person, state, code = self.state.people.get(to), body["status"], body.get("code")
+            bodies.append(_dump(payloads.status(self.state.business, message_id, state, person, to, code)))
+        if "ids" not in body:
+            return web.json_response({"status": await self.hooks.deliver(bodies[0])})
+        return web.json_response(await self.hooks.deliver_many(bodies, int(body.get("concurrency", 50))))
 
     async def _test_auto_status(self, request: web.Request) -> web.Response:
         self.state.auto_statuses = tuple((await request.json()).get("statuses", ()))

@@ -3,6 +3,8 @@ handshake GET, each answered with the status the bot gave (the bot's answer is w
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,6 +46,37 @@ class WebhookSender:
             await reply.read()
             self.answers[reply.status] += 1
             return reply.status
+
+    async def deliver_many(self, bodies: list[bytes], concurrency: int) -> dict[str, Any]:
+        """POST many bodies, ``concurrency`` at a time; the bot's answers and how fast it acknowledged."""
+        gate = asyncio.Semaphore(max(1, concurrency))
+        answers: Counter[int] = Counter()
+        waits: list[float] = []
+
+        async def one(body: bytes) -> None:
+            async with gate:
+                started = time.perf_counter()
+                try:
+                    answers[await self.deliver(body)] += 1
+                except (aiohttp.ClientError, asyncio.TimeoutError):
+                    answers[0] += 1
+                waits.append(time.perf_counter() - started)
+
+        started = time.perf_counter()
+        await asyncio.gather(*(one(body) for body in bodies))
+        elapsed = time.perf_counter() - started
+        waits.sort()
+
+        def ms(share: float) -> float | None:
+            return round(1000 * waits[min(len(waits) - 1, int(share * len(waits)))], 2) if waits else None
+
+        return {
+            "sent": len(bodies),
+            "answers": {str(k): v for k, v in sorted(answers.items())},
+            "seconds": elapsed,
+            "per_second": len(bodies) / elapsed if elapsed > 0 else None,
+            "ack_ms": {"p50": ms(0.5), "p95": ms(0.95), "p99": ms(0.99), "max": ms(1.0)},
+        }
 
     async def forged(self, body: bytes) -> int:
         """POST a body with a signature made with the wrong secret."""

@@ -98,6 +98,10 @@ class WhatsAppServer:
             body["code"] = code
         return self._post("status", body)["status"]
 
+    def statuses(self, ids: list[str], status: str, concurrency: int = 50) -> dict[str, Any]:
+        """Status webhooks for many sent messages at once: the bot's answers and acknowledgement times."""
+        return self._post("status", {"ids": ids, "status": status, "concurrency": concurrency})
+
     def auto_status(self, *statuses: str) -> None:
         """Send these status webhooks for every message the bot sends from now on (e.g. sent, delivered)."""
         self._post("auto_status", {"statuses": list(statuses)})

@@ -285,6 +285,17 @@ def test_statuses_for_a_sent_message_carry_the_person_and_failures_their_code(
     assert "contacts" not in value(failed)
 
 
+def test_many_statuses_go_at_once_with_the_bots_acknowledgement_times(
+    whatsapp: WhatsAppServer, receiver: Receiver
+) -> None:
+    ids = [send(whatsapp, text_to(f"MA.{2000 + n}")).json()["messages"][0]["id"] for n in range(20)]
+    figures = whatsapp.statuses(ids, "delivered", concurrency=10)
+    assert (figures["sent"], figures["answers"]) == (20, {"200": 20})
+    assert 0 < figures["ack_ms"]["p50"] <= figures["ack_ms"]["p99"] <= figures["ack_ms"]["max"]
+    delivered = sorted(value(r)["statuses"][0]["id"] for r in receiver.posts(20))
+    assert delivered == sorted(ids)
+
+
 def test_auto_statuses_follow_every_message_the_bot_sends(
     whatsapp: WhatsAppServer, receiver: Receiver
 ) -> None:
