@@ -245,3 +245,37 @@ def test_pywa_parses_presses_choices_and_voice_notes_from_the_fake(
     assert (button.data, button.title, button.from_user.bsuid) == ("menu:visa", "Visa", MOROCCAN)
     assert (selection.data, selection.title) == ("lang:ary", "Darija")
     assert audio.audio is not None and audio.audio.voice is True
+
+
+@pytest.mark.parametrize(
+    ("kind", "extra", "pywa_type"),
+    [
+        ("button", {"payload": "STOP", "text": "Stop"}, "button"),
+        ("image", {"caption": "passport"}, "image"),
+        ("video", {}, "video"),
+        ("document", {}, "document"),
+        ("sticker", {}, "sticker"),
+        ("location", {"name": "Casablanca"}, "location"),
+        ("contacts", {}, "contacts"),
+        ("reaction", {"message_id": "wamid.X="}, "reaction"),
+        ("unknown", {}, "unsupported"),
+    ],
+)
+def test_pywa_parses_every_other_kind_the_fake_plays(
+    whatsapp: WhatsAppServer, receiver: Receiver, kind: str, extra: dict[str, Any], pywa_type: str
+) -> None:
+    whatsapp.play(kind, MOROCCAN, **extra)
+    update = _captured(receiver)
+
+    async def use(wa: WhatsApp) -> Message | CallbackButton:
+        if kind == "button":  # a template's quick-reply button is a CallbackButton in pywa
+            return CallbackButton.from_update(client=wa, update=update)
+        return Message.from_update(client=wa, update=update)
+
+    parsed = with_pywa(whatsapp, use)
+    assert str(parsed.type) == pywa_type
+    assert parsed.from_user.bsuid == MOROCCAN
+    if kind == "button":
+        assert parsed.data == "STOP"
+    if kind == "unknown":
+        assert parsed.error is not None and parsed.error.code == 131051
