@@ -24,7 +24,7 @@ from typing import Any
 
 from bot import app
 from bot.core.messages import InboundMessage
-from bot.evaluation import delivery_bench, telegram_bench
+from bot.evaluation import delivery_bench, memory_bench, telegram_bench
 from bot.evaluation.nlu import read_heldout
 from bot.evaluation.timing import ms, percentile
 from bot.settings import Settings
@@ -80,8 +80,10 @@ def run(settings: Settings, output: str, messages: int, telegram: bool = True, d
         "turns_per_second": round(len(turn_times) / total, 1),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
+    figures["memory_long_run"] = memory_bench.measure(settings, texts)
     if telegram:
         figures["telegram_round_trip"] = telegram_bench.measure(texts)
+        figures["telegram_burst"] = telegram_bench.burst()
     if delivery:
         figures["reminders_materialised"] = delivery_bench.materialise(settings)
         figures["dispatch_raised_limit"] = delivery_bench.throughput(settings, 1000, 20_000)

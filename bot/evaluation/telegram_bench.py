@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 
+from bot.evaluation import telegram_burst
 from bot.evaluation.telegram_harness import bot_api_server, free_port, start_bot, webhook_env
 from bot.evaluation.timing import ms, percentile
 
@@ -105,3 +106,24 @@ def measure(texts: list[str]) -> dict[str, Any]:
             },
         }
     return figures
+
+
+def burst() -> dict[str, Any]:
+    """The burst of ``telegram_burst``, on a fresh bot in webhook mode."""
+    with bot_api_server() as url, tempfile.TemporaryDirectory() as folder:
+        env = webhook_env(free_port(), SECRET)
+        bot = start_bot(url, Path(folder), **env)
+        try:
+            _wait_ready(url, env["MENTOR_TELEGRAM_WEBHOOK_URL"])
+            result = telegram_burst.run(url, env["MENTOR_TELEGRAM_WEBHOOK_URL"], SECRET)
+        finally:
+            bot.stop()
+    return {
+        "updates": result.updates,
+        "people": result.updates // 10,
+        "sent_in_s": round(result.sent_in_s, 1),
+        "accepted": result.accepted,
+        "newcomer_answered_after_s": result.newcomer_wait_s and round(result.newcomer_wait_s, 2),
+        "all_answered_after_s": result.all_answered_after_s and round(result.all_answered_after_s, 1),
+        "people_out_of_order_or_lost": len(result.out_of_order_or_lost),
+    }
