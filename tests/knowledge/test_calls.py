@@ -42,7 +42,7 @@ def test_no_open_call_names_the_last_one_and_offers_to_notify() -> None:
     text = _renderer(datetime(2026, 11, 22, tzinfo=timezone.utc), call).deadline("en", None)
     assert text.startswith("No call is open right now.")
     assert "closed on September 9, 2022" in text
-    assert "tell you when the next one opens" in text
+    assert "tell you if a new call opens" in text
 
 
 def test_an_upcoming_call_gives_its_opening_date() -> None:
