@@ -188,7 +188,7 @@ class Conversation:
             if text is None or text.startswith("/"):
                 guess = LanguageGuess(person.variety or "fr", 1.0, "none", too_short=True)
             else:
-                guess = self.layer.detect(text, previous=person.variety)
+                guess = self.layer.detect(text, previous=person.variety, country=person.country)
             reply_language = self._reply_language(person, guess, inbound.client_language)
             if not guess.too_short:
                 user.variety = guess.variety

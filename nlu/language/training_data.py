@@ -1,5 +1,7 @@
 """The language model's examples: the NLU data of each variety folder plus ``samples/<variety>/*.txt``.
 
+(The corpus statistics in ``stats/`` are counts, not examples: ``model.train`` reads them itself.)
+
 Nothing from ``../shared/eval`` is ever read here: that set only measures.
 """
 
@@ -11,6 +13,7 @@ from pathlib import Path
 
 import yaml
 
+from nlu.language import corpus_stats
 from nlu.language.varieties import VARIETIES
 
 NLU_DIR = Path(__file__).resolve().parent.parent
@@ -50,5 +53,7 @@ def examples(nlu_dir: Path = NLU_DIR, samples_dir: Path = SAMPLES_DIR) -> list[t
 
 def input_files(nlu_dir: Path = NLU_DIR, samples_dir: Path = SAMPLES_DIR) -> list[Path]:
     """Every file the language model is trained from (for the training fingerprint)."""
+    here = Path(__file__).resolve().parent
     files = [p for v in VARIETIES for p in sorted((nlu_dir / v).glob("*.yml"))]
-    return files + sorted(samples_dir.glob("*/*.txt")) + [Path(__file__).resolve().parent / "lexicon.yml"]
+    files += sorted(samples_dir.glob("*/*.txt")) + corpus_stats.stat_files()
+    return [*files, here / "lexicon.yml", here / "corpus_stats.py"]

@@ -82,3 +82,36 @@ def test_the_fast_scorers_give_the_pipeline_probabilities(pipeline_name: str, sc
     for text, expected in zip(texts, pipeline.predict_proba(texts), strict=True):
         got = scorer.probabilities(text)
         assert got == pytest.approx(dict(zip(pipeline.classes_, expected, strict=True)), abs=1e-9)
+
+
+@pytest.mark.parametrize("text", ["ana 3andi bac", "ana 3andi diplome"])
+def test_the_country_decides_an_ambiguous_latin_message(layer: LanguageLayer, text: str) -> None:
+    assert layer.detect(text, country="TN").variety == "aeb_latn"
+    assert layer.detect(text, country="MA").variety == "ary_latn"
+
+
+@pytest.mark.parametrize(
+    ("text", "country", "variety"),
+    [
+        ("bghit stage f italia", "TN", "ary_latn"),
+        ("n7eb stage", "MA", "aeb_latn"),
+        ("9adeh el flous", "MA", "aeb_latn"),
+    ],
+)
+def test_the_country_never_overrides_clear_evidence(
+    layer: LanguageLayer, text: str, country: str, variety: str
+) -> None:
+    assert layer.detect(text, country=country).variety == variety
+    own_dialect = "ary_latn" if country == "MA" else "aeb_latn"
+    assert layer.detect(text, country=country, previous=own_dialect).variety == variety
+
+
+def test_a_two_word_follow_up_keeps_the_earlier_dialect(layer: LanguageLayer) -> None:
+    assert layer.detect("ana motivé").variety == "ary_latn"
+    assert layer.detect("ana motivé", previous="aeb_latn").variety == "aeb_latn"
+
+
+def test_chkoun_and_barra_are_not_reserved_for_derja(layer: LanguageLayer) -> None:
+    lexicon = load_lexicon()
+    assert not {"chkoun", "barra"} & lexicon["aeb_latn"]
+    assert layer.detect("chkoun li kaytsjel f had stage").variety == "ary_latn"
