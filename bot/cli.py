@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import os
 import sys
 from collections.abc import Sequence
 
 from bot import logs
 from bot.errors import MentorError
-from bot.settings import FIELDS, Settings
+from bot.settings import FIELDS, Secret, Settings
 
 
 def _quiet_third_parties() -> None:
@@ -19,6 +20,16 @@ def _quiet_third_parties() -> None:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
     os.environ.setdefault("PTB_TIMEDELTA", "1")  # python-telegram-bot 22: time periods as timedelta
+
+
+def secret_values(settings: object) -> list[str]:
+    """Every ``Secret`` in the settings, however deep: the log filter hides their values."""
+    if isinstance(settings, Secret):
+        return [settings.reveal()]
+    if not dataclasses.is_dataclass(settings):
+        return []
+    found = (secret_values(getattr(settings, f.name)) for f in dataclasses.fields(settings))
+    return [value for values in found for value in values]
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -101,7 +112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except MentorError as error:
         sys.stderr.write(f"mentor: bad setting {error}\n")
         return 2
-    logs.configure(settings.log_level)
+    logs.configure(settings.log_level, secret_values(settings))
     try:
         return _dispatch(args, settings)
     except MentorError as error:

@@ -186,7 +186,7 @@ class FakeBotApi:
         return {
             "id": user_id,
             "is_bot": False,
-            "first_name": "Test",
+            "first_name": body.get("first_name", "Test"),
             "language_code": body.get("language_code", "fr"),
         }
 

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import itertools
 import os
 import socket
 import warnings
+from collections import defaultdict
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
@@ -20,7 +22,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from bot import logs
-from bot.core.messages import InboundMessage
+from bot.core.messages import InboundMessage, Sent, inbound_from_payload
 from bot.evaluation.telegram_harness import bot_api_server
 from bot.settings import ROOT, Settings
 from tests import postgres
@@ -114,7 +116,28 @@ def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
     built.database.engine.dispose()
 
 
+_OFFERED: dict[str, list[tuple[str, set[str]]]] = defaultdict(list)
+_MESSAGE_IDS = itertools.count(1)
+
+
+def _delivered(bot: App, user: str, result: TurnResult) -> TurnResult:
+    """Play the channel's part: each reply with buttons is sent and gets an id the person can press on."""
+    for message in result.messages:
+        if message.buttons and result.user_id is not None:
+            sent = Sent(f"test-{next(_MESSAGE_IDS)}")
+            bot.conversation.delivered(result.user_id, message, sent)
+            _OFFERED[user].append((str(sent.message_id), {b.payload for b in message.buttons}))
+    return result
+
+
 def say(bot: App, text: str, user: str, kind: str = "text") -> TurnResult:
     """One message from ``user`` through the conversation core."""
     message = InboundMessage("test", user, text, kind=kind)  # type: ignore[arg-type]
-    return asyncio.run(bot.conversation.handle(message))
+    return _delivered(bot, user, asyncio.run(bot.conversation.handle(message)))
+
+
+def press(bot: App, payload: str, user: str) -> TurnResult:
+    """``user`` presses a button: on the newest message that offered it (else on none, a forged press)."""
+    on = next((i for i, payloads in reversed(_OFFERED[user]) if payload in payloads), None)
+    message = inbound_from_payload("test", user, payload, in_reply_to=on)
+    return _delivered(bot, user, asyncio.run(bot.conversation.handle(message)))

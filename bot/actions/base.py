@@ -13,6 +13,8 @@ from bot.actions.deps import ActionDeps
 from bot.storage import unanswered, users
 
 Reply = list[say.Payload]
+# Slots that say a yes/no question is waiting for its answer.
+PENDING_QUESTIONS = ("awaiting_delete", "awaiting_consent")
 
 
 class MentorAction(Action):
@@ -29,17 +31,18 @@ class MentorAction(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        """Answer in one message of parts, and drop a delete confirmation the person moved away from.
+        """Answer in one message of parts, and drop a pending question (delete, consent) the person moved
+        away from: a later yes answers nothing.
 
         One message per action, not one per part, keeps the conversation history short to store and replay.
         """
         reply: Reply = []
         events = self.answer(reply, tracker)
         dispatcher.utter_message(json_message=say.reply(reply))
-        if tracker.get_slot("awaiting_delete") and not any(
-            e.get("name") == "awaiting_delete" for e in events if e.get("event") == "slot"
-        ):
-            events.append(SlotSet("awaiting_delete", False))
+        set_here = {e.get("name") for e in events if e.get("event") == "slot"}
+        for slot in PENDING_QUESTIONS:
+            if tracker.get_slot(slot) and slot not in set_here:
+                events.append(SlotSet(slot, False))
         return events
 
     def answer(self, reply: Reply, tracker: Tracker) -> list[EventType]:

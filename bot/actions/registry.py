@@ -8,7 +8,7 @@ from bot.actions.deps import ActionDeps
 from bot.actions.fallback import Fallback
 from bot.actions.knowledge_answers import AnswerTopic, Followup, OutOfScope
 from bot.actions.privacy import CancelDelete, ConfirmDelete, DeleteData, Privacy
-from bot.actions.subscriptions import Subscribe, Unsubscribe
+from bot.actions.subscriptions import ConsentNo, ConsentYes, Subscribe, Unsubscribe
 
 ACTIONS: tuple[type[MentorAction], ...] = (
     Greet,
@@ -21,6 +21,8 @@ ACTIONS: tuple[type[MentorAction], ...] = (
     Fallback,
     Subscribe,
     Unsubscribe,
+    ConsentYes,
+    ConsentNo,
     Privacy,
     ConfirmDelete,
     DeleteData,

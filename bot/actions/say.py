@@ -63,6 +63,11 @@ def command_button(label_key: str, command: str, argument: str = "") -> Payload:
     return {"label": label_key, "payload": command_payload(command, argument)}
 
 
+def command(name: str, argument: str = "") -> Payload:
+    """Tell the core to run a core command now, as if its button had been pressed (a yes to its question)."""
+    return {"command": name, "argument": argument}
+
+
 def language_buttons() -> Payload:
     """One button per reply language."""
     return {"languages": True}

@@ -17,6 +17,7 @@ from rasa_sdk import Action
 from rasa_sdk.executor import ActionExecutor
 from sqlalchemy.orm import sessionmaker
 
+from bot import logs
 from bot.errors import ModelMissingError
 from bot.storage.db import engine_options, tune_sqlite
 
@@ -61,4 +62,6 @@ def load_agent(model_path: Path, database_url: str, actions: Iterable[Action]) -
         tracker_store.engine = sqlalchemy.create_engine(database_url, **options)
         tracker_store.sessionmaker = sessionmaker(bind=tracker_store.engine)
     tune_sqlite(tracker_store.engine)  # and the same pragmas
-    return Agent.load(model_path, tracker_store=tracker_store, action_endpoint=InProcessActions(actions))
+    agent = Agent.load(model_path, tracker_store=tracker_store, action_endpoint=InProcessActions(actions))
+    logs.reapply()  # loading the model imports numpy.distutils, which resets the root logger to WARNING
+    return agent

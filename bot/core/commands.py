@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,6 +26,16 @@ logger = logging.getLogger(__name__)
 
 DEEP_LINK = re.compile(r"[A-Za-z0-9_-]{1,64}")
 COHORT_PREFIX = "cohort_"
+# A message that is only one of these words stops every proactive message at once, as ``/stop`` does
+# (compared without case, accents, spaces or punctuation).
+STOP_WORDS = frozenset({"stop", "stopall", "arret", "arrete", "arreter", "basta", "توقف", "اوقف", "أوقف"})
+
+
+def is_stop_word(text: str) -> bool:
+    """Whether the whole message is a STOP word: it acts at once, never through a guess of the NLU."""
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    letters = "".join(c for c in folded if c.isalnum() and not unicodedata.combining(c))
+    return letters in STOP_WORDS
 
 
 @dataclass(frozen=True)
@@ -128,16 +139,24 @@ class Commands:
         )
 
     def _consent(self, user_id: str, argument: str) -> CommandReply:
-        """Record consent to one purpose, pressed on a button."""
-        if argument not in consents.PURPOSES:
+        """Record a decision on one purpose: ``news`` (or ``reminders``) grants it, ``news off`` withdraws it.
+
+        Only a button the person pressed, or their yes to the question naming the purpose, runs this: an
+        intent guess alone never does (the actions ask first).
+        """
+        purpose, _, state = argument.partition(" ")
+        if purpose not in consents.PURPOSES or state not in ("", "off"):
             return CommandReply([say.string("help")], "out_of_scope")
+        granted = state == ""
         now = self.clock()
         with self.database.session() as session:
-            consents.record(session, user_id, argument, True, now)
-            if argument == "reminders":
+            consents.record(session, user_id, purpose, granted, now)
+            if granted and purpose == "reminders":
                 outbox.resume(session, user_id, now, outbox.STOPPED)
                 self.planner.plan_person(session, user_id, now)
-        return CommandReply([say.string(f"consent_{argument}_given")], "action.subscribe")
+        if not granted:
+            return CommandReply([say.string(f"consent_{purpose}_withdrawn")], "action.unsubscribe")
+        return CommandReply([say.string(f"consent_{purpose}_given")], "action.subscribe")
 
     def _checkin(self, user_id: str, argument: str) -> CommandReply:
         """An answer to a return check-in: "help" becomes a help request for staff."""

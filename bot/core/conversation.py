@@ -17,7 +17,7 @@ from rasa.core.agent import Agent
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
 from bot.actions import say
-from bot.core.commands import Commands
+from bot.core.commands import Commands, is_stop_word
 from bot.core.messages import (
     COMMAND_PREFIX,
     InboundMessage,
@@ -102,6 +102,8 @@ class Conversation:
         readable = inbound.kind == "text" and cleaned.has_letters
         is_payload = cleaned.text.startswith("/")
         person, guess, reply_language = self._prepare(inbound, cleaned.text if readable else None)
+        if readable and is_stop_word(cleaned.text):
+            inbound = InboundMessage(inbound.channel, inbound.external_id, "stop", "command")
         if inbound.kind == "command":
             if inbound.text in BUTTON_COMMANDS and not self._offered(person.id, inbound):
                 return self._simple(
@@ -125,9 +127,13 @@ class Conversation:
             UserMessage(cleaned.text, output, sender_id=person.id, parse_data=parse, metadata=metadata)
         )
         replies = [m["custom"] for m in output.messages if isinstance(m.get("custom"), dict)]
-        payloads = [part for reply in replies for part in reply["parts"]]
-        topic = topic_of_intent(intent) or next(
-            (p["entry"] for p in payloads if "entry" in p), "out_of_scope"
+        payloads, command_topic = self._run_commands(
+            person, inbound, [part for reply in replies for part in reply["parts"]]
+        )
+        topic = (
+            command_topic
+            or topic_of_intent(intent)
+            or next((p["entry"] for p in payloads if "entry" in p), "out_of_scope")
         )
 
         if not is_payload and self.scam_signals.detect(cleaned.text):
@@ -177,6 +183,25 @@ class Conversation:
             logger.info("user=%s pressed a %s button the bot did not offer, ignored", user_id, inbound.text)
         return offered
 
+    def _run_commands(
+        self, person: Person, inbound: InboundMessage, payloads: list[dict[str, Any]]
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """Run what an action asked for (a yes to the bot's own consent question): the very command its
+        button would have run, so both paths write the same rows and say the same thing."""
+        parts: list[dict[str, Any]] = []
+        topic = None
+        for part in payloads:
+            if "command" not in part:
+                parts.append(part)
+                continue
+            message = InboundMessage(
+                inbound.channel, inbound.external_id, part["command"], "command", argument=part["argument"]
+            )
+            reply = self.commands.run(person.id, message)
+            parts.extend(reply.payloads)
+            topic = reply.topic
+        return parts, topic
+
     def _prepare(self, inbound: InboundMessage, text: str | None) -> tuple[Person, LanguageGuess, str]:
         """Find the person, read the message's language and store it, in one short transaction."""
         with self.database.session() as session:
@@ -225,11 +250,13 @@ class Conversation:
 
     def _apply_choices(self, person: Person, chosen: str | None, forget: bool) -> None:
         """Store a chosen reply language, or delete everything once the turn is saved."""
-        with self.database.session() as session:
-            if forget:
+        if forget:
+            with self.database.session() as session:
                 personal_data.forget(session, person.id)
-                logger.info("user=%s deleted their data", person.id)
-                return
+            self.database.checkpoint()  # nothing of them left in the write-ahead log either
+            logger.info("user=%s deleted their data", person.id)
+            return
+        with self.database.session() as session:
             user = users.get(session, person.id)
             if user is not None:
                 user.chosen_language = chosen

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
+logger = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 CHUNK = 1000
 T = TypeVar("T")
@@ -47,7 +49,8 @@ def engine_options(database_url: str) -> dict[str, Any]:
 
 
 def tune_sqlite(engine: Engine) -> None:
-    """On SQLite, every new connection gets foreign keys, WAL and fsync only at checkpoints."""
+    """On SQLite, every new connection gets foreign keys, WAL, fsync only at checkpoints, and secure
+    deletion: deleted rows are overwritten with zeros, not left in free space for anyone to read."""
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
 
@@ -57,7 +60,23 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
+
+
+def checkpoint(engine: Engine) -> bool:
+    """Copy the write-ahead log into the database file and empty it (SQLite; elsewhere nothing to do).
+
+    After a deletion the log still holds the pages from before it, with the deleted rows, until the next
+    checkpoint; TRUNCATE also cuts the file to zero bytes. Returns False when a reader kept it from finishing.
+    """
+    if engine.dialect.name != "sqlite":
+        return True
+    with engine.connect() as connection:
+        busy = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").scalar()
+    if busy:
+        logger.warning("the write-ahead log could not be emptied: a reader is busy; the next checkpoint will")
+    return not busy
 
 
 def chunked(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
@@ -91,6 +110,10 @@ class Database:
         except SQLAlchemyError:
             return False
         return True
+
+    def checkpoint(self) -> bool:
+        """Empty the write-ahead log into the file (after a deletion): see ``checkpoint``."""
+        return checkpoint(self.engine)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
