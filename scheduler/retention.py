@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete
 
+from bot.storage import intake
 from bot.storage.db import Database
 from bot.storage.models import RASA_EVENTS, UnansweredQuestion
 
@@ -20,10 +21,12 @@ class Purged:
 
     events: int
     unanswered: int
+    update_ids: int = 0
 
 
 def purge_expired(now: datetime, database: Database, retention_days: int) -> Purged:
-    """Delete history events and unanswered questions older than ``retention_days`` before ``now``."""
+    """Delete history events and unanswered questions older than ``retention_days`` before ``now``, and
+    update ids older than any redelivery."""
     cutoff = now - timedelta(days=retention_days)
     with database.session() as session:
         bind = session.get_bind()
@@ -32,6 +35,12 @@ def purge_expired(now: datetime, database: Database, retention_days: int) -> Pur
             result = session.execute(delete(RASA_EVENTS).where(RASA_EVENTS.c.timestamp < cutoff.timestamp()))
             events = result.rowcount or 0
         questions = session.execute(delete(UnansweredQuestion).where(UnansweredQuestion.at < cutoff))
-        purged = Purged(events=events, unanswered=questions.rowcount or 0)
-    logger.info("retention purge: %d events, %d unanswered questions", purged.events, purged.unanswered)
+        purged = Purged(events, questions.rowcount or 0, intake.forget_old(session, now))
+    database.checkpoint()  # what was purged leaves the write-ahead log too
+    logger.info(
+        "retention purge: %d events, %d unanswered questions, %d old update ids",
+        purged.events,
+        purged.unanswered,
+        purged.update_ids,
+    )
     return purged

@@ -35,10 +35,7 @@ def test_conversation(bot, conversation: dict[str, Any]) -> None:
     user = "conv-" + conversation["name"].replace(" ", "-")
     user_id = None
     for number, turn in enumerate(conversation["turns"], start=1):
-        if "press" in turn:
-            result = press(bot, turn["press"], user)
-        else:
-            result = say(bot, turn["user"], user)
+        result = press(bot, turn["press"], user) if "press" in turn else say(bot, turn["user"], user)
         where = f"turn {number} ({turn.get('user', turn.get('press'))!r})"
         if "topic" in turn:
             assert result.topic == turn["topic"], f"{where}: topic {result.topic}"

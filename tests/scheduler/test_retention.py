@@ -8,7 +8,7 @@ from sqlalchemy import func, insert, select
 
 from bot.app import open_database
 from bot.settings import Settings
-from bot.storage import unanswered, users
+from bot.storage import intake, unanswered, users
 from bot.storage.models import RASA_EVENTS, UnansweredQuestion
 from scheduler.retention import purge_expired
 
@@ -29,3 +29,14 @@ def test_old_history_and_questions_are_purged_and_recent_ones_kept(settings: Set
     with database.session() as session:
         assert session.scalar(select(func.count()).select_from(RASA_EVENTS)) == 1
         assert session.scalar(select(func.min(UnansweredQuestion.at))) == recent
+
+
+def test_update_ids_older_than_any_redelivery_are_forgotten(settings: Settings) -> None:
+    database = open_database(settings)
+    with database.session() as session:
+        assert intake.first_time(session, "telegram", "old", NOW - timedelta(days=9))
+        assert intake.first_time(session, "telegram", "recent", NOW - timedelta(days=1))
+    assert purge_expired(NOW, database, retention_days=180).update_ids == 1
+    with database.session() as session:
+        assert not intake.first_time(session, "telegram", "recent", NOW)  # still a redelivery
+        assert intake.first_time(session, "telegram", "old", NOW)
