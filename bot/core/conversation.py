@@ -43,6 +43,7 @@ class TurnResult:
     topic: str
     reply_language: str
     messages: list[OutboundMessage] = field(default_factory=list)
+    suggestions: list[str] = field(default_factory=list)  # topic ids offered when unsure, in order
 
     @property
     def reply(self) -> str:
@@ -149,7 +150,10 @@ class Conversation:
             topic,
             reply_language,
         )
-        return TurnResult(cleaned.text, guess.variety, intent, confidence, topic, reply_language, messages)
+        suggestions = say.suggested(payloads)
+        return TurnResult(
+            cleaned.text, guess.variety, intent, confidence, topic, reply_language, messages, suggestions
+        )
 
     def _prepare(self, inbound: InboundMessage, text: str | None) -> tuple[Person, LanguageGuess, str]:
         """Find the person, read the message's language and store it, in one short transaction."""
