@@ -52,6 +52,7 @@ def _parser() -> argparse.ArgumentParser:
     evaluate = commands.add_parser("eval", help="NLU accuracy on the held-out set, or `eval langid`")
     evaluate.add_argument("what", nargs="?", choices=["nlu", "langid"], default="nlu")
     evaluate.add_argument("--file", help="evaluation file for langid (default: ../shared/eval/langid)")
+    evaluate.add_argument("--png", help="confusion-matrix picture (default: docs/confusion.png)")
     bench = commands.add_parser("bench", help="speed and memory figures, as JSON")
     bench.add_argument("--output", default="bench-results.json", help="where to write the JSON")
     bench.add_argument("--messages", type=int, default=1000, help="messages for the full-turn figures")
@@ -139,7 +140,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "validate":
         return commands.validate_data()
     if args.command == "eval":
-        return commands.evaluate(settings, args.what, args.file)
+        return commands.evaluate(settings, args.what, args.file, args.png)
     if args.command in ("cohort", "plan"):
         return commands.cohort(settings, args.action, vars(args))
     if args.command == "outbox":

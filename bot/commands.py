@@ -110,6 +110,7 @@ async def ask(settings: Settings, message: str | None, as_json: bool) -> int:
                 "topic": result.topic,
                 "reply_language": result.reply_language,
                 "reply": result.reply,
+                "suggestions": result.suggestions,
             }
             sys.stdout.write(json.dumps(fields, ensure_ascii=False) + "\n")
         else:
@@ -147,11 +148,11 @@ def validate_data() -> int:
     return 0 if valid else 1
 
 
-def evaluate(settings: Settings, what: str, file: str | None) -> int:
-    """Print the NLU or language-identification evaluation."""
+def evaluate(settings: Settings, what: str, file: str | None, picture: str | None = None) -> int:
+    """Print the NLU or language-identification evaluation (and draw the NLU confusion matrix)."""
     from bot.evaluation import runner
 
-    return runner.run(settings, what, file)
+    return runner.run(settings, what, file, picture)
 
 
 def bench(settings: Settings, output: str, messages: int, telegram: bool, delivery: bool) -> int:

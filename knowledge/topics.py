@@ -25,7 +25,16 @@ TOPICS: tuple[str, ...] = (
     "safety.scams",
     "contact.human",
     "privacy",
+    # Near neighbours: other routes people ask about, answered with where to look, never as art. 27.
+    "other.study",
+    "other.visit",
+    "other.asylum",
+    "other.regularisation",
+    "other.work",
+    "other.abroad",
 )
+
+NEAR_NEIGHBOURS: tuple[str, ...] = tuple(t for t in TOPICS if t.startswith("other."))
 
 # Outcomes that are not knowledge entries: DESIGN's four, and the small talk and controls of a conversation.
 OUTCOMES: dict[str, str] = {

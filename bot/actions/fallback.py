@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
 
@@ -9,7 +12,7 @@ from bot.actions import say
 from bot.actions.base import MentorAction, Reply
 from knowledge.topics import TOPIC_BY_INTENT
 
-CLOSEST = 2
+CLOSEST = 3
 
 
 class Fallback(MentorAction):
@@ -24,13 +27,20 @@ class Fallback(MentorAction):
             reply.append(say.string("fallback_second"))
             self.menu(reply)
             return []
-        ranking = tracker.latest_message.get("intent_ranking") or []
-        closest = [TOPIC_BY_INTENT[r["name"]] for r in ranking if r.get("name") in TOPIC_BY_INTENT][:CLOSEST]
-        reply.append(say.string("fallback_first"))
-        choices = [say.topic_button(t) for t in closest if t != "contact.human"]
-        choices.append(say.intent_button("button_person", "contact_human"))
-        reply.append(say.buttons(*choices))
+        offer_closest(reply, tracker)
         return []
+
+
+def offer_closest(reply: Reply, tracker: Tracker) -> None:
+    """Say the bot is unsure and offer the topics the NLU ranked closest, and a person."""
+    reply.append(say.string("fallback_first"))
+    reply.append(say.suggestions(closest_topics(tracker.latest_message.get("intent_ranking") or [])))
+
+
+def closest_topics(ranking: Sequence[dict[str, Any]], limit: int = CLOSEST) -> list[str]:
+    """The knowledge topics of the best-ranked intents, best first (a person is offered apart)."""
+    topics = [TOPIC_BY_INTENT[r["name"]] for r in ranking if r.get("name") in TOPIC_BY_INTENT]
+    return [t for t in topics if t != say.PERSON][:limit]
 
 
 def _previous_action(tracker: Tracker) -> str | None:

@@ -7,7 +7,11 @@ from rasa_sdk.events import EventType, SlotSet
 
 from bot.actions import say
 from bot.actions.base import MentorAction, Reply
+from bot.actions.fallback import offer_closest
 from knowledge.topics import TOPIC_BY_INTENT
+
+# Below this confidence "out of scope" is a guess: the closest topics are offered instead of the menu.
+UNSURE_OUT_OF_SCOPE = 0.6
 
 
 class AnswerTopic(MentorAction):
@@ -55,8 +59,11 @@ class OutOfScope(MentorAction):
     action_name = "action_out_of_scope"
 
     def answer(self, reply: Reply, tracker: Tracker) -> list[EventType]:
-        """Record the question, explain the scope and show the menu."""
+        """Record the question; explain the scope and show the menu, or the closest topics when unsure."""
         self.record_unanswered(tracker)
+        if (tracker.latest_message.get("intent") or {}).get("confidence", 1.0) < UNSURE_OUT_OF_SCOPE:
+            offer_closest(reply, tracker)
+            return []
         reply.append(say.string("out_of_scope"))
         self.menu(reply)
         return []

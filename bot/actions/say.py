@@ -5,10 +5,13 @@ Each function returns one part; an action sends all its parts as one ``json_mess
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from bot.core.messages import command_payload
 from knowledge.topics import intent_for_topic
+
+PERSON = "contact.human"
 
 Payload = dict[str, Any]
 
@@ -51,6 +54,23 @@ def buttons(*choices: Payload) -> Payload:
 def topic_button(topic: str) -> Payload:
     """A button that asks about a topic; labelled with the entry's title."""
     return {"topic": topic, "payload": f"/{intent_for_topic(topic)}"}
+
+
+def suggestions(topics: Sequence[str]) -> Payload:
+    """Quick replies for the closest topics when the bot is unsure, then a person; the core reports them."""
+    choices = [topic_button(t) for t in topics if t != PERSON]
+    choices.append({**intent_button("button_person", "contact_human"), "suggests": PERSON})
+    return {**buttons(*choices), "suggested": True}
+
+
+def suggested(payloads: Iterable[Payload]) -> list[str]:
+    """The topic ids a reply offers through ``suggestions``, in order; empty when it answered outright."""
+    return [
+        choice.get("suggests") or choice["topic"]
+        for payload in payloads
+        if payload.get("suggested")
+        for choice in payload["buttons"]
+    ]
 
 
 def intent_button(label_key: str, intent: str) -> Payload:

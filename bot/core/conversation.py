@@ -161,7 +161,15 @@ class Conversation:
             reply_language,
         )
         return TurnResult(
-            cleaned.text, guess.variety, intent, confidence, topic, reply_language, messages, person.id
+            cleaned.text,
+            guess.variety,
+            intent,
+            confidence,
+            topic,
+            reply_language,
+            messages,
+            person.id,
+            say.suggested(payloads),
         )
 
     def _offered(self, user_id: str, inbound: InboundMessage) -> bool:

@@ -126,6 +126,7 @@ class TurnResult:
     reply_language: str
     messages: list[OutboundMessage] = field(default_factory=list)
     user_id: str | None = None
+    suggestions: list[str] = field(default_factory=list)  # topic ids offered when unsure, in order
 
     @property
     def reply(self) -> str:

@@ -11,17 +11,25 @@ from bot.settings import Settings
 logger = logging.getLogger(__name__)
 
 
-def run(settings: Settings, what: str, file: str | None) -> int:
+def run(settings: Settings, what: str, file: str | None, picture: str | None = None) -> int:
     """Print the NLU (held-out) or language-identification evaluation; 0 when it ran."""
     if what == "langid":
         return _langid(settings, Path(file) if file else None)
-    from rasa.core.agent import Agent
+    import dataclasses
 
-    from bot.evaluation import nlu
+    from bot import app
+    from bot.evaluation import confusion, nlu
 
-    agent = Agent.load(settings.rasa_model)
-    predictions = nlu.predict(agent, nlu.read_heldout())
-    sys.stdout.write(nlu.report(predictions) + "\n")
+    built = app.build(dataclasses.replace(settings, database_url="sqlite://"))
+    by_set = nlu.predict_all(nlu.handler(built.conversation))
+    for name, folder in nlu.HELDOUT_SETS.items():
+        if name not in by_set:
+            sys.stdout.write(f"{name}: skipped, no held-out files in {folder}\n\n")
+    for predictions in by_set.values():
+        sys.stdout.write(nlu.report(predictions) + "\n\n")
+    everything = [p for predictions in by_set.values() for p in predictions]
+    written = confusion.write_png(everything, Path(picture) if picture else confusion.DEFAULT_PNG)
+    sys.stdout.write(f"confusion matrix: {written}\n")
     return 0
 
 

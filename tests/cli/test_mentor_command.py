@@ -14,7 +14,7 @@ from bot.settings import ROOT
 
 pytestmark = pytest.mark.model
 MENTOR = str(Path(sys.executable).with_name("mentor"))
-FIELDS = {"text", "language", "intent", "confidence", "topic", "reply_language", "reply"}
+FIELDS = {"text", "language", "intent", "confidence", "topic", "reply_language", "reply", "suggestions"}
 
 
 def _run(args: list[str], stdin: str = "", tmp_path: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -32,6 +32,14 @@ def test_ask_json_answers_one_message() -> None:
     assert set(answer) == FIELDS
     assert answer["language"] == "aeb_latn" and answer["reply_language"] == "aeb"
     assert answer["topic"].startswith("art27.") and answer["reply"]
+    assert answer["suggestions"] == []
+
+
+def test_ask_json_lists_the_topics_offered_when_unsure() -> None:
+    done = _run(["ask", "--json", "je sais pas trop par ou commencer"])
+    answer = json.loads(done.stdout)
+    assert answer["topic"] == "out_of_scope"
+    assert len(answer["suggestions"]) >= 2 and answer["suggestions"][-1] == "contact.human"
 
 
 def test_ask_reads_one_message_per_line_and_prints_json_lines() -> None:

@@ -1,9 +1,11 @@
 """Multi-turn conversations, written as data in ``test_*.yml`` beside this file, run through the real bot.
 
 A turn is a message (``user``) or a pressed button (``press``, its payload). A turn may check the topic, the
-reply language, words of the reply (``says``) and the payloads of its quick replies (``offers``); ``after``
-checks the database: ``forgotten`` (nothing left of the person), ``consents`` (the decision in force per
-purpose; ``null``: no decision stored at all) and ``unanswered`` (questions kept for staff).
+reply language, words of the reply (``says``), the payloads of its quick replies (``offers``), and
+``suggestions``: the topics offered because the bot was unsure, at least that many besides the person button
+(0: answered outright, nothing suggested); ``after`` checks the database: ``forgotten`` (nothing left of the
+person), ``consents`` (the decision in force per purpose; ``null``: no decision stored at all) and
+``unanswered`` (questions kept for staff).
 """
 
 from __future__ import annotations
@@ -48,9 +50,24 @@ def test_conversation(bot, conversation: dict[str, Any]) -> None:
         offered = {button.payload for message in result.messages for button in message.buttons}
         for payload in turn.get("offers", []):
             assert payload in offered, f"{where}: no quick reply {payload!r} in {sorted(offered)}"
+        if "suggestions" in turn:
+            _check_suggestions(result, turn["suggestions"], where)
         if user_id is None:
             user_id = _user_id(bot, user)
     _check_after(bot, user, user_id, conversation.get("after", {}))
+
+
+def _check_suggestions(result, at_least: int, where: str) -> None:
+    """Suggested topics come with their buttons and a person button; none when the bot answered outright."""
+    if at_least == 0:
+        assert result.suggestions == [], f"{where}: suggested {result.suggestions}"
+        return
+    offered = {button.payload for message in result.messages for button in message.buttons}
+    topics = [t for t in result.suggestions if t != "contact.human"]
+    assert len(topics) >= at_least, f"{where}: suggested {result.suggestions}"
+    assert result.suggestions[-1] == "contact.human" and "/contact_human" in offered
+    for topic in topics:
+        assert "/" + topic.replace(".", "_", 1) in offered, f"{where}: no button for {topic}"
 
 
 def _user_id(bot, external_id: str) -> str | None:
