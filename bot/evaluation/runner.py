@@ -12,7 +12,7 @@ logger = logging.getLogger(__name__)
 
 
 def run(settings: Settings, what: str, file: str | None) -> int:
-    """Print the NLU (held-out) or language-identification evaluation; 0 when it ran."""
+    """Print the NLU (both held-out sets) or language-identification evaluation; 0 when it ran."""
     if what == "langid":
         return _langid(settings, Path(file) if file else None)
     from rasa.core.agent import Agent
@@ -20,8 +20,12 @@ def run(settings: Settings, what: str, file: str | None) -> int:
     from bot.evaluation import nlu
 
     agent = Agent.load(settings.rasa_model)
-    predictions = nlu.predict(agent, nlu.read_heldout())
-    sys.stdout.write(nlu.report(predictions) + "\n")
+    intents = nlu.domain_intents()
+    for name, folder in nlu.HELDOUT_SETS.items():
+        rows, left_out = nlu.answerable(nlu.read_heldout(folder), intents)
+        note = f" ({left_out} rows left out: their intent is not in the domain yet)" if left_out else ""
+        sys.stdout.write(f"## Held-out set `{name}` ({folder.name}){note}\n\n")
+        sys.stdout.write(nlu.report(nlu.predict(agent, rows)) + "\n\n")
     return 0
 
 
