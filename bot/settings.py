@@ -6,8 +6,11 @@ help text is in ``FIELDS``, which ``mentor --help`` shows. Tokens are ``Secret``
 
 from __future__ import annotations
 
+import errno
+import ipaddress
 import os
 import re
+import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +22,10 @@ from bot.errors import ConfigError
 from scheduler.timing import QuietHours, zone
 
 ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = ROOT / "var"  # the default database's folder: the only one created when missing
+DEFAULT_DATABASE_URL = f"sqlite:///{DATA_DIR / 'mentor.db'}"
+WHATSAPP_API_URL = "https://graph.facebook.com/v23.0"
+WHATSAPP_DAILY_LIMITS = ("250", "2000", "10000", "100000", "unlimited")
 
 FIELDS: dict[str, str] = {
     "MENTOR_DATABASE_URL": "SQLAlchemy URL of the database (default: an SQLite file under var/)",
@@ -30,14 +37,30 @@ FIELDS: dict[str, str] = {
     "MENTOR_TELEGRAM_API_URL": "Bot API base URL (default: https://api.telegram.org/bot)",
     "MENTOR_TELEGRAM_WEBHOOK_URL": "public URL of the webhook; when set, webhook mode instead of polling",
     "MENTOR_TELEGRAM_WEBHOOK_SECRET": "secret sent in X-Telegram-Bot-Api-Secret-Token (webhook mode)",
-    "MENTOR_TELEGRAM_WEBHOOK_LISTEN": "host:port the webhook server listens on (default: 127.0.0.1:8443)",
     "MENTOR_TELEGRAM_RATE": "proactive Telegram messages a second, all chats together (default: 25)",
     "MENTOR_TELEGRAM_CHAT_RATE": "proactive Telegram messages a second to one chat (default: 1)",
     "MENTOR_QUIET_HOURS": "local hours when no reminder or alert is sent (default: 21:00-09:00)",
     "MENTOR_DEFAULT_TIMEZONE": "time zone of people with no cohort or country (default: Africa/Casablanca)",
     "MENTOR_CALL_ALERT_DAYS": "days before a call closes when subscribers are told (default: 7,1)",
+    "MENTOR_WEB_LISTEN": "host:port of the one web server (webhooks, console) (default: 127.0.0.1:8080)",
+    "MENTOR_WHATSAPP_TOKEN": "WhatsApp Cloud API token; with the number id, `mentor run` runs WhatsApp",
+    "MENTOR_WHATSAPP_PHONE_NUMBER_ID": "id of the WhatsApp business phone number the bot sends from",
+    "MENTOR_WHATSAPP_BUSINESS_ACCOUNT_ID": "WhatsApp Business Account id, for message templates (optional)",
+    "MENTOR_WHATSAPP_APP_SECRET": "Meta app secret; checks the X-Hub-Signature-256 of every webhook call",
+    "MENTOR_WHATSAPP_VERIFY_TOKEN": "token Meta sends back in the webhook subscription handshake",
+    "MENTOR_WHATSAPP_API_URL": f"Graph API base URL with its version (default: {WHATSAPP_API_URL})",
+    "MENTOR_WHATSAPP_RATE": "WhatsApp messages a second, all chats together (default: 80)",
+    "MENTOR_WHATSAPP_DAILY_LIMIT": "business-initiated conversations a day of the number's tier: "
+    "250, 2000, 10000, 100000 or unlimited (default: 250)",
 }
 _WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+_ACCESS_TOKEN = re.compile(r"[A-Za-z0-9_.|-]{1,4096}")
+_PRINTABLE_SECRET = re.compile(r"[!-~]{1,256}")  # printable ASCII, no spaces
+_GRAPH_ID = re.compile(r"[0-9]{1,32}")
+_HOST_LABEL = re.compile(r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
+_PORT = re.compile(r"[0-9]{1,5}")
+DATABASE_KEY = "MENTOR_DATABASE_URL"
+WEB_LISTEN_KEY = "MENTOR_WEB_LISTEN"
 
 
 class Secret:
@@ -71,10 +94,22 @@ class TelegramSettings:
     api_url: str = "https://api.telegram.org/bot"
     webhook_url: str | None = None
     webhook_secret: Secret | None = None
-    listen_host: str = "127.0.0.1"
-    listen_port: int = 8443
     rate_per_second: float = 25.0
     chat_rate_per_second: float = 1.0
+
+
+@dataclass(frozen=True)
+class WhatsAppSettings:
+    """The WhatsApp Cloud API channel's settings; ``daily_limit`` None means the unlimited tier."""
+
+    token: Secret
+    phone_number_id: str
+    app_secret: Secret
+    verify_token: Secret
+    business_account_id: str | None = None
+    api_url: str = WHATSAPP_API_URL
+    rate_per_second: float = 80.0
+    daily_limit: int | None = 250
 
 
 @dataclass(frozen=True)
@@ -100,6 +135,9 @@ class Settings:
     retention_days: int = 180
     default_language: str = "fr"
     telegram: TelegramSettings | None = None
+    whatsapp: WhatsAppSettings | None = None
+    web_host: str = "127.0.0.1"
+    web_port: int = 8080
     delivery: DeliverySettings = field(default_factory=DeliverySettings)
 
     @property
@@ -119,11 +157,8 @@ class Settings:
             from_file = {k: v for k, v in dotenv_values(dotenv).items() if v is not None} if dotenv else {}
             env = {**from_file, **os.environ}
         model_dir = Path(env.get("MENTOR_MODEL_DIR", str(ROOT / "models")))
-        database_url = env.get("MENTOR_DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'mentor.db'}")
-        if "://" not in database_url:
-            raise ConfigError(
-                "MENTOR_DATABASE_URL", "must be an SQLAlchemy URL such as sqlite:///var/mentor.db"
-            )
+        database_url = env.get("MENTOR_DATABASE_URL", DEFAULT_DATABASE_URL)
+        check_database_url(database_url)
         log_level = env.get("MENTOR_LOG_LEVEL", "INFO").upper()
         if log_level not in LOG_LEVELS:
             raise ConfigError("MENTOR_LOG_LEVEL", f"must be one of {', '.join(LOG_LEVELS)}")
@@ -137,6 +172,7 @@ class Settings:
         default_language = env.get("MENTOR_DEFAULT_LANGUAGE", "fr")
         if default_language not in REPLY_LANGUAGES:
             raise ConfigError("MENTOR_DEFAULT_LANGUAGE", f"must be one of {', '.join(REPLY_LANGUAGES)}")
+        web_host, web_port = _listen(env.get("MENTOR_WEB_LISTEN", "127.0.0.1:8080"))
         return cls(
             database_url=database_url,
             model_dir=model_dir,
@@ -144,6 +180,9 @@ class Settings:
             retention_days=retention_days,
             default_language=default_language,
             telegram=_telegram(env),
+            whatsapp=_whatsapp(env),
+            web_host=web_host,
+            web_port=web_port,
             delivery=_delivery(env),
         )
 
@@ -191,16 +230,139 @@ def _telegram(env: Mapping[str, str]) -> TelegramSettings | None:
             raise ConfigError("MENTOR_TELEGRAM_WEBHOOK_URL", "must be an http(s) URL")
         if secret is None or not _WEBHOOK_SECRET.fullmatch(secret):
             raise ConfigError("MENTOR_TELEGRAM_WEBHOOK_SECRET", "webhook mode needs 1-256 of A-Z a-z 0-9 _ -")
-    host, _, port = env.get("MENTOR_TELEGRAM_WEBHOOK_LISTEN", "127.0.0.1:8443").rpartition(":")
-    if not host or not port.isdigit():
-        raise ConfigError("MENTOR_TELEGRAM_WEBHOOK_LISTEN", "must be host:port")
     return TelegramSettings(
         token=Secret(token),
         api_url=api_url,
         webhook_url=webhook_url,
         webhook_secret=Secret(secret) if secret else None,
-        listen_host=host,
-        listen_port=int(port),
         rate_per_second=_rate(env, "MENTOR_TELEGRAM_RATE", "25"),
         chat_rate_per_second=_rate(env, "MENTOR_TELEGRAM_CHAT_RATE", "1"),
     )
+
+
+def _whatsapp(env: Mapping[str, str]) -> WhatsAppSettings | None:
+    token = env.get("MENTOR_WHATSAPP_TOKEN", "").strip()
+    phone_number_id = env.get("MENTOR_WHATSAPP_PHONE_NUMBER_ID", "").strip()
+    if not token and not phone_number_id:
+        return None
+    if not token:
+        raise ConfigError("MENTOR_WHATSAPP_TOKEN", "is needed when MENTOR_WHATSAPP_PHONE_NUMBER_ID is set")
+    if not phone_number_id:
+        raise ConfigError("MENTOR_WHATSAPP_PHONE_NUMBER_ID", "is needed when MENTOR_WHATSAPP_TOKEN is set")
+    if not _ACCESS_TOKEN.fullmatch(token):
+        raise ConfigError("MENTOR_WHATSAPP_TOKEN", "does not look like an access token (no spaces or quotes)")
+    if not _GRAPH_ID.fullmatch(phone_number_id):
+        raise ConfigError(
+            "MENTOR_WHATSAPP_PHONE_NUMBER_ID", "must be the number's id (digits), not the number"
+        )
+    business = env.get("MENTOR_WHATSAPP_BUSINESS_ACCOUNT_ID", "").strip() or None
+    if business is not None and not _GRAPH_ID.fullmatch(business):
+        raise ConfigError("MENTOR_WHATSAPP_BUSINESS_ACCOUNT_ID", "must be the account's id (digits)")
+    secrets = {}
+    for key, why in (
+        ("MENTOR_WHATSAPP_APP_SECRET", "checks the signature of every webhook call"),
+        ("MENTOR_WHATSAPP_VERIFY_TOKEN", "answers Meta's subscription handshake"),
+    ):
+        value = env.get(key, "").strip()
+        if not _PRINTABLE_SECRET.fullmatch(value):
+            raise ConfigError(key, f"is needed with WhatsApp ({why}): 1-256 printable characters, no spaces")
+        secrets[key] = Secret(value)
+    api_url = env.get("MENTOR_WHATSAPP_API_URL", WHATSAPP_API_URL).rstrip("/")
+    if urlsplit(api_url).scheme not in ("http", "https") or not urlsplit(api_url).netloc:
+        raise ConfigError("MENTOR_WHATSAPP_API_URL", "must be an http(s) URL")
+    daily = env.get("MENTOR_WHATSAPP_DAILY_LIMIT", "250").strip().lower()
+    if daily not in WHATSAPP_DAILY_LIMITS:
+        raise ConfigError("MENTOR_WHATSAPP_DAILY_LIMIT", f"must be one of {', '.join(WHATSAPP_DAILY_LIMITS)}")
+    return WhatsAppSettings(
+        token=Secret(token),
+        phone_number_id=phone_number_id,
+        app_secret=secrets["MENTOR_WHATSAPP_APP_SECRET"],
+        verify_token=secrets["MENTOR_WHATSAPP_VERIFY_TOKEN"],
+        business_account_id=business,
+        api_url=api_url,
+        rate_per_second=_rate(env, "MENTOR_WHATSAPP_RATE", "80"),
+        daily_limit=None if daily == "unlimited" else int(daily),
+    )
+
+
+def _listen(text: str) -> tuple[str, int]:
+    """``host:port`` (``[::1]:8080`` for an IPv6 address) → (host, port); ``ConfigError`` when malformed."""
+    host, sep, port = text.strip().rpartition(":")
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+    if not sep or not _valid_host(host):
+        raise ConfigError(WEB_LISTEN_KEY, "must be host:port, like 127.0.0.1:8080 or [::1]:8080")
+    if not _PORT.fullmatch(port) or not 1 <= int(port) <= 65535:
+        raise ConfigError(WEB_LISTEN_KEY, f"the port must be a number from 1 to 65535, not {port!r}")
+    return host, int(port)
+
+
+def _valid_host(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        pass
+    if not host or len(host) > 253 or re.fullmatch(r"[0-9.]+", host):
+        return False  # empty, too long, or digits that are no IPv4 address (999.0.0.1)
+    return all(_HOST_LABEL.fullmatch(label) for label in host.removesuffix(".").split("."))
+
+
+def check_web_listen(settings: Settings) -> None:
+    """Refuse to start when the web server could not listen on ``MENTOR_WEB_LISTEN``: the port is in use,
+    the host is no address of this machine, or the port needs privileges. Call it just before serving."""
+    host, port = settings.web_host, settings.web_port
+    try:
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror:
+        raise ConfigError(WEB_LISTEN_KEY, f"{host!r} is not a name or address of this machine") from None
+    for family, kind, proto, address in {(*info[:3], info[4]) for info in found}:
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server does
+            if family == socket.AF_INET6:
+                probe.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            try:
+                probe.bind(address)
+            except OSError as error:
+                reason = _BIND_ERRORS.get(error.errno, error.strerror)
+                raise ConfigError(WEB_LISTEN_KEY, f"cannot listen on {host}:{port}: {reason}") from None
+
+
+_BIND_ERRORS = {
+    errno.EADDRINUSE: "the port is in use by another program",
+    errno.EACCES: "ports below 1024 need privileges; choose a higher one",
+    errno.EADDRNOTAVAIL: "the host is not an address of this machine",
+}
+
+
+def sqlite_folder(database_url: str) -> Path | None:
+    """The folder of an SQLite database file; None for other databases and in-memory SQLite."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(database_url)
+    name = url.database
+    if url.get_backend_name() != "sqlite" or name in (None, "", ":memory:") or name.startswith("file:"):
+        return None
+    return Path(name).parent
+
+
+def check_database_url(database_url: str) -> None:
+    """Refuse a database URL no engine can be built from: not a URL, an unknown kind of database, an SQLite
+    file in a folder that does not exist (only the default folder, var/, is created)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+    try:
+        url = make_url(database_url)
+    except (ArgumentError, ValueError):
+        raise ConfigError(DATABASE_KEY, "must be an SQLAlchemy URL such as sqlite:///var/mentor.db") from None
+    try:
+        url.get_dialect()
+    except NoSuchModuleError:
+        raise ConfigError(
+            DATABASE_KEY, f"unknown kind of database {url.drivername!r}; use sqlite:/// or postgresql://"
+        ) from None
+    folder = sqlite_folder(database_url)
+    if folder is not None and not folder.is_dir() and folder.resolve() != DATA_DIR:
+        problem = "is not a folder" if folder.exists() else "does not exist; create it first"
+        raise ConfigError(DATABASE_KEY, f"the SQLite file's folder {folder} {problem}")
