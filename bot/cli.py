@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 
 from bot import logs
-from bot.errors import MentorError
+from bot.errors import ConfigError, MentorError
 from bot.settings import FIELDS, Secret, Settings
 
 
@@ -116,6 +116,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     logs.configure(settings.log_level, secret_values(settings))
     try:
         return _dispatch(args, settings)
+    except ConfigError as error:
+        if error.key not in FIELDS:  # knowledge or plans content
+            sys.stderr.write(f"mentor: {error}\n")
+            return 1
+        sys.stderr.write(f"mentor: bad setting {error}\n")  # found on connecting: the database cannot be used
+        return 2
     except MentorError as error:
         sys.stderr.write(f"mentor: {error}\n")
         return 1

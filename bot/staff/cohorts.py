@@ -6,9 +6,6 @@ People are named ``channel:external_id`` (``telegram:123456789``).
 
 from __future__ import annotations
 
-import csv
-import io
-import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,21 +16,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.settings import REPLY_LANGUAGES
+from bot.staff.people_file import CHANNELS, EXTERNAL_ID, StaffError, listing, read_people
 from bot.storage import cohorts, users
-from bot.storage.db import Database
-from bot.storage.models import Cohort, HelpRequest, OutboxMessage, User
+from bot.storage.db import Database, chunked
+from bot.storage.models import Cohort, HelpRequest, OutboxMessage
 from scheduler.reminders import Planner, reminder_key
 from scheduler.timing import zone
-
-CHANNELS = ("telegram", "whatsapp")
-CSV_COLUMNS = ("cohort", "channel", "external_id")
-CSV_OPTIONAL = ("timezone", "language")
-MAX_CSV_BYTES = 10_000_000
-_EXTERNAL_ID = re.compile(r"[A-Za-z0-9_+-]{1,64}")
-
-
-class StaffError(ValueError):
-    """A request staff must correct; the message says how."""
 
 
 @dataclass(frozen=True)
@@ -47,17 +35,17 @@ class Person:
 def parse_person(text: str) -> Person:
     """``telegram:123`` → Person; ``StaffError`` when malformed."""
     channel, sep, external_id = text.partition(":")
-    if not sep or channel not in CHANNELS or not _EXTERNAL_ID.fullmatch(external_id):
+    if not sep or channel not in CHANNELS or not EXTERNAL_ID.fullmatch(external_id):
         raise StaffError(f"{text!r}: write a person as channel:id, the channel one of {', '.join(CHANNELS)}")
     return Person(channel, external_id)
 
 
-def parse_date(text: str) -> date:
-    """An ISO date; ``StaffError`` otherwise."""
+def parse_date(name: str, text: str) -> date:
+    """The ISO date given for the date ``name``; ``StaffError`` naming it otherwise."""
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise StaffError(f"{text!r} is not a date like 2027-03-15") from None
+        raise StaffError(f"{name}: {text[:40]!r} is not a date like 2027-03-15") from None
 
 
 class CohortTools:
@@ -71,7 +59,7 @@ class CohortTools:
     def create(self, code: str, programme: str, city: str, timezone: str, dates: dict[str, str]) -> str:
         """A new cohort."""
         _check_zone(timezone)
-        days = {name: parse_date(value) for name, value in dates.items()}
+        days = {name: parse_date(name, value) for name, value in dates.items()}
         with self.database.session() as session:
             try:
                 cohort = cohorts.create(session, code, programme, city, timezone, days, self.clock())
@@ -109,7 +97,7 @@ class CohortTools:
 
     def set_date(self, code: str, name: str, value: str) -> str:
         """Set or move one date and re-plan everyone in the cohort."""
-        day = parse_date(value)
+        day = parse_date(name, value)
         with self.database.session() as session:
             cohort = self._cohort(session, code)
             try:
@@ -130,25 +118,15 @@ class CohortTools:
             raise StaffError(f"language must be one of {', '.join(REPLY_LANGUAGES)}")
         with self.database.session() as session:
             cohort = self._cohort(session, code)
-            added = self._enroll(session, cohort, person, timezone, language)
-            self.planner.plan_person(session, added.id, self.clock())
+            member = cohorts.Member(person.channel, person.external_id, timezone, language)
+            (user_id,) = cohorts.enroll_many(session, cohort, [member], self.clock())
+            self.planner.plan_person(session, user_id, self.clock())
             planned = session.scalar(
                 select(func.count())
                 .select_from(OutboxMessage)
-                .where(OutboxMessage.user_id == added.id, OutboxMessage.status == "pending")
+                .where(OutboxMessage.user_id == user_id, OutboxMessage.status == "pending")
             )
         return f"{who} is in {code}; {planned} reminders pending"
-
-    def _enroll(
-        self, session: Session, cohort: Cohort, person: Person, timezone: str | None, language: str | None
-    ) -> User:
-        user = users.get_or_create(session, person.channel, person.external_id, self.clock())
-        if timezone:
-            user.timezone = timezone
-        if language:
-            user.chosen_language = language
-        cohorts.enroll(session, cohort, user, self.clock())
-        return user
 
     def remove(self, code: str, who: str) -> str:
         """Take a person out of the cohort; what was pending for them in it is dropped."""
@@ -162,29 +140,25 @@ class CohortTools:
         return f"{who} left {code}"
 
     def import_csv(self, path: Path) -> str:
-        """Enroll everyone in a CSV file, or nobody: every bad line is reported with its number."""
-        rows = _read_csv(path)
+        """Enroll everyone in a CSV file, or nobody: every bad line is reported with its number. Large files
+        go in batches of ``CHUNK`` people, all in one transaction."""
         with self.database.session() as session:
-            known = {c.code: c for c in cohorts.all_cohorts(session)}
-            problems = [
-                f"line {number}: {problem}" for number, row in rows for problem in _row_problems(row, known)
-            ]
-            if problems:
-                raise StaffError("nothing imported:\n" + "\n".join(problems))
-            enrolled: dict[str, list[str]] = {}
-            for _, row in rows:
-                person = Person(row["channel"], row["external_id"])
-                user = self._enroll(
-                    session,
-                    known[row["cohort"]],
-                    person,
-                    row.get("timezone") or None,
-                    row.get("language") or None,
-                )
-                enrolled.setdefault(row["cohort"], []).append(user.id)
-            for code, ids in enrolled.items():
-                self.planner.plan_cohort(session, known[code], self.clock(), ids)
-        return f"imported {len(rows)} people into {len(enrolled)} cohorts"
+            codes = {c.code for c in cohorts.all_cohorts(session)}
+        found = read_people(path, codes)
+        by_cohort: dict[str, list[cohorts.Member]] = {}
+        for (code, _, _), (_, member) in found.people.items():
+            by_cohort.setdefault(code, []).append(member)
+        now = self.clock()
+        with self.database.session() as session:
+            for code, members in by_cohort.items():
+                cohort = self._cohort(session, code)
+                ids = cohorts.enroll_many(session, cohort, members, now)
+                for batch in chunked(ids):
+                    self.planner.plan_cohort(session, cohort, now, batch)
+        report = f"imported {len(found.people)} people into {len(by_cohort)} cohorts"
+        if found.duplicates:
+            report += "\n" + listing(found.duplicates, "duplicates") + "\n(each person counted once)"
+        return report
 
     def preview(self, code: str) -> str:
         """Each person's timeline in their local time, and where each reminder stands."""
@@ -228,58 +202,3 @@ def _check_zone(name: str) -> None:
         zone(name)
     except ValueError as error:
         raise StaffError(str(error)) from None
-
-
-def _read_csv(path: Path) -> list[tuple[int, dict[str, str]]]:
-    """The CSV's rows with their line numbers; ``StaffError`` when the file itself is unusable."""
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise StaffError(f"cannot read {path}: {error.strerror}") from None
-    if len(raw) > MAX_CSV_BYTES:
-        raise StaffError(f"{path} is larger than {MAX_CSV_BYTES // 1_000_000} MB; split it")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise StaffError(f"{path} is not a UTF-8 text file (save it as CSV UTF-8)") from None
-    if "\x00" in text:
-        raise StaffError(f"{path} is not a text file")
-    reader = csv.DictReader(io.StringIO(text))
-    header = [name.strip() for name in reader.fieldnames or []]
-    missing = [c for c in CSV_COLUMNS if c not in header]
-    if missing:
-        raise StaffError(
-            f"line 1: the header needs the columns {', '.join(CSV_COLUMNS)} (missing: {', '.join(missing)})"
-        )
-    unknown = [c for c in header if c not in CSV_COLUMNS + CSV_OPTIONAL]
-    if unknown:
-        raise StaffError(f"line 1: unknown columns {', '.join(unknown)}")
-    reader.fieldnames = header
-    try:
-        rows = [
-            (reader.line_num, {k: (v or "").strip() for k, v in row.items() if k is not None})
-            for row in reader
-        ]
-    except csv.Error as error:
-        raise StaffError(f"line {reader.line_num}: {error}") from None
-    if not rows:
-        raise StaffError(f"{path} has a header but no people")
-    return rows
-
-
-def _row_problems(row: dict[str, str], known: dict[str, Cohort]) -> list[str]:
-    problems = []
-    if row.get("cohort") not in known:
-        problems.append(f"no cohort {row.get('cohort')!r}")
-    if row.get("channel") not in CHANNELS:
-        problems.append(f"channel must be one of {', '.join(CHANNELS)}")
-    if not _EXTERNAL_ID.fullmatch(row.get("external_id", "")):
-        problems.append("external_id must be 1-64 of letters, digits, _ + -")
-    if row.get("timezone"):
-        try:
-            zone(row["timezone"])
-        except ValueError as error:
-            problems.append(str(error))
-    if row.get("language") and row["language"] not in REPLY_LANGUAGES:
-        problems.append(f"language must be one of {', '.join(REPLY_LANGUAGES)}")
-    return problems

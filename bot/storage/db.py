@@ -12,24 +12,47 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
+
+from bot.errors import ConfigError
+from bot.settings import DATA_DIR, DATABASE_KEY, check_database_url, sqlite_folder
 
 logger = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 CHUNK = 1000
+CONNECT_TIMEOUT_SECONDS = 10  # an unreachable server is reported after this long, not after minutes
 T = TypeVar("T")
 
 
 def make_engine(database_url: str) -> Engine:
-    """Create the engine; an SQLite file gets its folder, foreign keys and WAL."""
-    url = make_url(database_url)
-    if _sqlite_file(database_url):
-        Path(str(url.database)).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, future=True, **engine_options(database_url))
+    """Create the engine and connect once, so that a database that cannot be used stops the start with
+    ``ConfigError`` naming the setting. An SQLite file gets foreign keys and WAL; its folder is created only
+    when it is the default one (var/), since a missing folder elsewhere is more likely a typing mistake."""
+    check_database_url(database_url)
+    folder = sqlite_folder(database_url)
+    if folder is not None and folder.resolve() == DATA_DIR:
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+    backend = make_url(database_url).get_backend_name()
+    try:
+        engine = create_engine(make_url(database_url), future=True, **engine_options(database_url))
+    except ImportError as error:
+        raise ConfigError(DATABASE_KEY, f"the {backend} driver is not installed ({error.name})") from None
     tune_sqlite(engine)
+    try:
+        with engine.connect():
+            pass
+    except DBAPIError as error:
+        engine.dispose()
+        raise ConfigError(DATABASE_KEY, f"cannot open the {backend} database: {_reason(error)}") from None
     return engine
+
+
+def _reason(error: DBAPIError) -> str:
+    """The driver's first line (libpq and sqlite3 name the host or file, never the password)."""
+    lines = str(error.orig).strip().splitlines() or [type(error.orig).__name__]
+    return lines[0][:200]
 
 
 def _sqlite_file(database_url: str) -> bool:
@@ -45,6 +68,8 @@ def engine_options(database_url: str) -> dict[str, Any]:
     """
     if _sqlite_file(database_url):
         return {"poolclass": QueuePool, "connect_args": {"check_same_thread": False}}
+    if make_url(database_url).get_driver_name() == "psycopg2":
+        return {"connect_args": {"connect_timeout": CONNECT_TIMEOUT_SECONDS}}
     return {}
 
 
