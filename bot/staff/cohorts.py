@@ -19,7 +19,7 @@ from bot.settings import REPLY_LANGUAGES
 from bot.staff.people_file import CHANNELS, EXTERNAL_ID, StaffError, listing, read_people
 from bot.storage import cohorts, users
 from bot.storage.db import Database, chunked
-from bot.storage.models import Cohort, HelpRequest, OutboxMessage
+from bot.storage.models import Cohort, Enrollment, HelpRequest, OutboxMessage
 from scheduler.reminders import Planner, reminder_key
 from scheduler.timing import zone
 
@@ -71,7 +71,9 @@ class CohortTools:
         """The cohort's dates, people, messages by state and open help requests."""
         with self.database.session() as session:
             cohort = self._cohort(session, code)
-            people = cohorts.members(session, cohort)
+            people = session.scalar(
+                select(func.count()).select_from(Enrollment).where(Enrollment.cohort_id == cohort.id)
+            )
             states = Counter(
                 dict(
                     session.execute(
@@ -84,13 +86,14 @@ class CohortTools:
             help_requests = session.scalar(
                 select(func.count())
                 .select_from(HelpRequest)
-                .where(HelpRequest.user_id.in_([p.id for p in people]), HelpRequest.handled_at.is_(None))
+                .join(Enrollment, Enrollment.user_id == HelpRequest.user_id)
+                .where(Enrollment.cohort_id == cohort.id, HelpRequest.handled_at.is_(None))
             )
             lines = [f"cohort {cohort.code}: {cohort.programme}, {cohort.city} ({cohort.timezone})"]
             lines += [
                 f"  {name}: {day}" for name, day in sorted(cohorts.dates_of(cohort).items(), key=_by_day)
             ]
-            lines.append(f"people: {len(people)}")
+            lines.append(f"people: {people}")
             lines.append("reminders: " + (", ".join(f"{k} {v}" for k, v in sorted(states.items())) or "none"))
             lines.append(f"open help requests: {help_requests}")
             return "\n".join(lines)
