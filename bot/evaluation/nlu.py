@@ -15,8 +15,8 @@ from pathlib import Path
 
 import yaml
 
-from bot.channels.base import InboundMessage
 from bot.core.conversation import TurnResult
+from bot.core.messages import InboundMessage
 from bot.evaluation.tables import render
 from bot.settings import ROOT
 from knowledge.topics import NEAR_NEIGHBOURS
