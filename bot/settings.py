@@ -33,6 +33,14 @@ FIELDS: dict[str, str] = {
     "MENTOR_TELEGRAM_WEBHOOK_SECRET": "secret sent in X-Telegram-Bot-Api-Secret-Token (webhook mode)",
     "MENTOR_TELEGRAM_RATE": "proactive Telegram messages a second, all chats together (default: 25)",
     "MENTOR_TELEGRAM_CHAT_RATE": "proactive Telegram messages a second to one chat (default: 1)",
+    "MENTOR_WHATSAPP_TOKEN": "WhatsApp Cloud API token; with a phone number id, `mentor run` runs WhatsApp",
+    "MENTOR_WHATSAPP_PHONE_NUMBER_ID": "the business phone number id messages are sent from",
+    "MENTOR_WHATSAPP_BUSINESS_ACCOUNT_ID": "the WhatsApp business account id (message templates)",
+    "MENTOR_WHATSAPP_APP_SECRET": "the Meta app secret that signs webhooks (X-Hub-Signature-256)",
+    "MENTOR_WHATSAPP_VERIFY_TOKEN": "the token Meta's webhook subscription handshake must present",
+    "MENTOR_WHATSAPP_API_URL": "Graph API base URL with its version (default: https://graph.facebook.com/v23.0)",
+    "MENTOR_WHATSAPP_RATE": "WhatsApp messages a second from the phone number (default: 80)",
+    "MENTOR_WHATSAPP_DAILY_LIMIT": "people reached outside the 24-hour window a day (default: 250)",
     "MENTOR_QUIET_HOURS": "local hours when no reminder or alert is sent (default: 21:00-09:00)",
     "MENTOR_DEFAULT_TIMEZONE": "time zone of people with no cohort or country (default: Africa/Casablanca)",
     "MENTOR_CALL_ALERT_DAYS": "days before a call closes when subscribers are told (default: 7,1)",
@@ -76,6 +84,20 @@ class TelegramSettings:
 
 
 @dataclass(frozen=True)
+class WhatsAppSettings:
+    """The WhatsApp channel's settings (Cloud API); secrets are masked."""
+
+    token: Secret
+    phone_number_id: str
+    business_account_id: str | None = None
+    app_secret: Secret | None = None
+    verify_token: Secret | None = None
+    api_url: str = "https://graph.facebook.com/v23.0"
+    rate_per_second: float = 80.0
+    daily_limit: int = 250
+
+
+@dataclass(frozen=True)
 class DeliverySettings:
     """When proactive messages may go: quiet hours, the zone of people we know nothing about, call alerts."""
 
@@ -100,6 +122,7 @@ class Settings:
     web_host: str = "127.0.0.1"
     web_port: int = 8080
     telegram: TelegramSettings | None = None
+    whatsapp: WhatsAppSettings | None = None
     delivery: DeliverySettings = field(default_factory=DeliverySettings)
 
     @property
@@ -147,6 +170,7 @@ class Settings:
             retention_days=retention_days,
             default_language=default_language,
             telegram=_telegram(env),
+            whatsapp=_whatsapp(env),
             delivery=_delivery(env),
         )
 
@@ -209,4 +233,31 @@ def _telegram(env: Mapping[str, str]) -> TelegramSettings | None:
         webhook_secret=Secret(secret) if secret else None,
         rate_per_second=_rate(env, "MENTOR_TELEGRAM_RATE", "25"),
         chat_rate_per_second=_rate(env, "MENTOR_TELEGRAM_CHAT_RATE", "1"),
+    )
+
+
+def _whatsapp(env: Mapping[str, str]) -> WhatsAppSettings | None:
+    token = env.get("MENTOR_WHATSAPP_TOKEN", "").strip()
+    phone_number_id = env.get("MENTOR_WHATSAPP_PHONE_NUMBER_ID", "").strip()
+    if not token or not phone_number_id:
+        return None
+    if not phone_number_id.isdigit():
+        raise ConfigError("MENTOR_WHATSAPP_PHONE_NUMBER_ID", "must be the digits of the phone number id")
+    api_url = env.get("MENTOR_WHATSAPP_API_URL", "https://graph.facebook.com/v23.0").rstrip("/")
+    if urlsplit(api_url).scheme not in ("http", "https") or not re.search(r"/v\d+\.\d+$", api_url):
+        raise ConfigError("MENTOR_WHATSAPP_API_URL", "must be an http(s) URL ending in /v23.0 or so")
+    raw_limit = env.get("MENTOR_WHATSAPP_DAILY_LIMIT", "250")
+    if not raw_limit.isdigit() or int(raw_limit) < 1:
+        raise ConfigError("MENTOR_WHATSAPP_DAILY_LIMIT", "must be a whole number of people, like 250 or 2000")
+    secret = env.get("MENTOR_WHATSAPP_APP_SECRET") or None
+    verify = env.get("MENTOR_WHATSAPP_VERIFY_TOKEN") or None
+    return WhatsAppSettings(
+        token=Secret(token),
+        phone_number_id=phone_number_id,
+        business_account_id=env.get("MENTOR_WHATSAPP_BUSINESS_ACCOUNT_ID") or None,
+        app_secret=Secret(secret) if secret else None,
+        verify_token=Secret(verify) if verify else None,
+        api_url=api_url,
+        rate_per_second=_rate(env, "MENTOR_WHATSAPP_RATE", "80"),
+        daily_limit=int(raw_limit),
     )
