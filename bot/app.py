@@ -37,6 +37,8 @@ if TYPE_CHECKING:
 
 # Concurrent sends of the dispatcher: 8 keep 1,000 messages a second flowing to a local Bot API server.
 DISPATCH_CONNECTIONS = 8
+# Meta's pair rate: one message every 6 seconds to one person.
+WHATSAPP_PAIR_RATE = 1 / 6
 
 PLACES_FILE = loader.KNOWLEDGE_DIR / "places.yml"
 
@@ -141,6 +143,14 @@ def channels(built: App, taken_in: Intake) -> Registry:
         telegram = TelegramChannel(taken_in, taken_in.people, built.knowledge, settings.telegram)
         pace = ChannelPace(settings.telegram.rate_per_second, settings.telegram.chat_rate_per_second)
         registry.add(telegram, Route(outbox_sender(settings.telegram, DISPATCH_CONNECTIONS), pace))
+    if settings.whatsapp is not None:
+        from bot.channels import whatsapp_sender
+        from bot.channels.whatsapp import WhatsAppChannel
+
+        whatsapp = WhatsAppChannel(taken_in, built.database, settings.whatsapp)
+        pace = ChannelPace(settings.whatsapp.rate_per_second, WHATSAPP_PAIR_RATE)
+        sender = whatsapp_sender.outbox_sender(settings.whatsapp, DISPATCH_CONNECTIONS)
+        registry.add(whatsapp, Route(sender, pace))
     for adapter in registry.adapters:
         taken_in.register(adapter)
     return registry

@@ -42,7 +42,7 @@ def _serving(settings: Settings) -> App:
 async def run(settings: Settings) -> int:
     """The bot on every configured channel, with the web server and the outbox, until SIGTERM or Ctrl-C; the
     terminal chat when no channel is configured (proactive messages then wait in the outbox)."""
-    if settings.telegram is None:
+    if settings.telegram is None and settings.whatsapp is None:
         return await chat(settings)
     from bot import app
     from bot.web.server import WebServer, bind

@@ -23,6 +23,15 @@ from scheduler.reminders import Planner
 
 logger = logging.getLogger(__name__)
 
+# A message that is only one of these words is the stop command, on channels without slash commands
+# (WhatsApp): French, English, Italian, Arabic, Darija and Derja (Latin and Arabic script).
+STOP_WORDS = frozenset(
+    {
+        "stop", "arret", "arrêt", "arrete", "arrête", "basta", "unsubscribe", "desabonner", "désabonner",
+        "توقف", "وقف", "إيقاف", "ايقاف", "بركا", "باراكا",
+        "w9ef", "wqef", "baraka", "barka", "yezzi", "ya7bes", "a7bes", "o9ef",
+    }
+)  # fmt: skip
 DEEP_LINK = re.compile(r"[A-Za-z0-9_-]{1,64}")
 COHORT_PREFIX = "cohort_"
 
@@ -33,6 +42,11 @@ class CommandReply:
 
     payloads: list[say.Payload]
     topic: str
+
+
+def is_stop_word(text: str) -> bool:
+    """Whether the whole message asks to stop (case, spaces and end punctuation aside)."""
+    return text.strip().strip(".!؟?").strip().casefold() in STOP_WORDS
 
 
 class Commands:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -17,7 +17,7 @@ from rasa.core.agent import Agent
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
 from bot.actions import say
-from bot.core.commands import Commands
+from bot.core.commands import Commands, is_stop_word
 from bot.core.messages import (
     COMMAND_PREFIX,
     InboundMessage,
@@ -99,6 +99,8 @@ class Conversation:
 
     async def _turn(self, inbound: InboundMessage) -> TurnResult:
         cleaned = clean(inbound.text)
+        if inbound.kind == "text" and is_stop_word(cleaned.text):
+            inbound = replace(inbound, kind="command", text="stop", argument="")
         readable = inbound.kind == "text" and cleaned.has_letters
         is_payload = cleaned.text.startswith("/")
         person, guess, reply_language = self._prepare(inbound, cleaned.text if readable else None)

@@ -159,6 +159,9 @@ class OutboxMessage(Base):
     sent_at = Column(UTCDateTime)
     created_at = Column(UTCDateTime, nullable=False)
     platform_message_id = Column(String(128), index=True)
+    delivery_status = Column(String(16))
+    delivered_at = Column(UTCDateTime)
+    read_at = Column(UTCDateTime)
 
 
 OUTBOX_STATES = ("pending", "sending", "sent", "failed", "cancelled")

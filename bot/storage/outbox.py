@@ -233,6 +233,33 @@ def record(session: Session, outcomes: Sequence[Outcome]) -> None:
             buttons.offer(session, outcome.user_id, outcome.message_id, outcome.offered, outcome.at)
 
 
+# A status never moves back: a late "delivered" does not undo "read". "failed" comes only before the others.
+DELIVERY_ORDER = {"sent": 1, "delivered": 2, "read": 3, "failed": 4}
+
+
+def record_delivery(
+    session: Session, platform_message_id: str, state: str, at: datetime, error: str | None = None
+) -> bool:
+    """Note what the platform says of a sent message (sent, delivered, read, failed with ``error``) on its
+    row; False when no row has that platform id (a reply, not an outbox message)."""
+    row = session.execute(
+        select(TABLE.c.id, TABLE.c.delivery_status).where(TABLE.c.platform_message_id == platform_message_id)
+    ).first()
+    if row is None:
+        return False
+    if DELIVERY_ORDER.get(row.delivery_status or "", 0) >= DELIVERY_ORDER[state]:
+        return True
+    values: dict[str, Any] = {"delivery_status": state}
+    if state in ("delivered", "read"):
+        values["delivered_at"] = func.coalesce(TABLE.c.delivered_at, at)
+    if state == "read":
+        values["read_at"] = at
+    if state == "failed":
+        values["last_error"] = (error or "failed on the platform")[:200]
+    session.execute(update(TABLE).where(TABLE.c.id == row.id).values(**values))
+    return True
+
+
 def cancel_pending(session: Session, user_id: str, reason: str) -> int:
     """Cancel everything still to be sent to one person; return how many."""
     result = session.execute(
