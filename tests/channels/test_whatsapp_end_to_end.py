@@ -1,0 +1,247 @@
+"""The real bot process on WhatsApp (``mentor run``), against the local Graph API fake over HTTP, played as
+people would: every webhook is signed by the fake with the app secret, as Meta does."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import create_engine, inspect, select, text
+
+from bot.actions import say
+from bot.evaluation.telegram_harness import BotProcess
+from bot.evaluation.whatsapp_harness import start_whatsapp_bot
+from bot.storage import consents, outbox, users
+from bot.storage.db import Database
+from bot.storage.models import OutboxMessage, User
+from fakes import whatsapp_payloads as payloads
+from fakes.whatsapp_graph import BUSINESS, TOKEN
+from tests.whatsapp_api import WhatsAppServer, whatsapp_graph_server
+
+pytestmark = pytest.mark.model
+
+
+@pytest.fixture(scope="module")
+def whatsapp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WhatsAppServer]:
+    with whatsapp_graph_server() as url, httpx.Client(timeout=60) as client:
+        server = WhatsAppServer(url, client)
+        server.limit(enforce=False)
+        yield server
+
+
+@pytest.fixture(scope="module")
+def bot(whatsapp: WhatsAppServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[BotProcess]:
+    process, webhook = start_whatsapp_bot(
+        whatsapp.api_url, tmp_path_factory.mktemp("whatsapp"), MENTOR_LOG_LEVEL="DEBUG"
+    )
+    whatsapp.webhook(webhook)
+    try:
+        yield process
+    finally:
+        exit_code = process.stop()
+    log = process.log.read_text()
+    assert exit_code == 0, log[-3000:]
+    assert TOKEN not in log and "212600000001" not in log
+
+
+@pytest.fixture
+def database(bot: BotProcess) -> Iterator[Database]:
+    db = Database(create_engine(bot.database_url, future=True))
+    yield db
+    db.engine.dispose()
+
+
+def body(message: dict[str, Any]) -> str:
+    """The text a person sees in a message the bot sent (plain or interactive)."""
+    if message.get("type") == "interactive":
+        return str(message["interactive"]["body"]["text"])
+    return str(message["text"]["body"])
+
+
+def person(database: Database, user_id: str) -> User | None:
+    with database.session() as session:
+        found = users.find(session, "whatsapp", user_id)
+        if found is not None:
+            session.expunge(found)
+        return found
+
+
+def test_the_subscription_handshake(whatsapp: WhatsAppServer, bot: BotProcess) -> None:
+    assert whatsapp.verify(challenge="4242") == {"status": 200, "body": "4242"}
+    assert whatsapp.verify(verify_token="wrong", challenge="4242")["status"] == 403
+
+
+def test_a_darija_question_from_a_moroccan_bsuid_is_answered_in_darija(
+    whatsapp: WhatsAppServer, bot: BotProcess, database: Database
+) -> None:
+    moroccan = "MA.100000000001"
+    answer = whatsapp.text(moroccan, "salam, chno l wra9 li khassni l visa dyal stage?", wa_id="212600000001")
+    assert answer["status"] == 200
+    reply = whatsapp.wait_for(moroccan, 1)[0]
+    assert "passport" in body(reply).lower()
+    stored = person(database, moroccan)
+    assert stored is not None and (stored.country, stored.reply_language) == ("MA", "ary")
+    assert answer["message_id"] in whatsapp.read()  # marked as read, with the typing indicator
+
+
+def test_forged_and_unsigned_webhooks_are_refused_with_nothing_stored(
+    whatsapp: WhatsAppServer, bot: BotProcess, database: Database
+) -> None:
+    intruder = "MA.100000000002"
+    _, notification = payloads.message(
+        BUSINESS, payloads.Person(intruder), "text", {"body": "secret question"}
+    )
+    assert whatsapp.raw(notification, "forged") == 403
+    assert whatsapp.raw(notification, "unsigned") == 403
+    assert whatsapp.raw("not json at all", "signed") == 400
+    assert whatsapp.raw({"object": "whatsapp_business_account", "entry": "x"}, "signed") == 400
+    time.sleep(1)
+    assert person(database, intruder) is None
+    assert whatsapp.sent(intruder) == []
+    assert "secret question" not in bot.log.read_text()
+
+
+def test_a_reply_button_press_and_a_list_choice_are_answered(
+    whatsapp: WhatsAppServer, bot: BotProcess
+) -> None:
+    someone = "TN.100000000003"
+    whatsapp.press(someone, "/art27_visa", "Visa")
+    time.sleep(1)
+    answer = whatsapp.wait_for(someone, 1)
+    assert "visa" in " ".join(body(m) for m in answer).lower()
+    visa = answer[-1]
+    assert visa["type"] == "interactive"
+    kind = visa["interactive"]["type"]
+    action = visa["interactive"]["action"]
+    titles = (
+        [b["reply"]["title"] for b in action["buttons"]]
+        if kind == "button"
+        else [r["title"] for s in action["sections"] for r in s["rows"]]
+    )
+    assert titles and all(len(t) <= (20 if kind == "button" else 24) for t in titles)
+    whatsapp.choose(someone, '/choose_language{"language": "ary"}', "Darija")
+    assert "darija" in body(whatsapp.wait_for(someone, len(answer) + 1)[len(answer)]).lower()
+
+
+def test_a_voice_note_gets_a_short_answer(whatsapp: WhatsAppServer, bot: BotProcess) -> None:
+    someone = "MA.100000000004"
+    assert whatsapp.play("voice", someone)["status"] == 200
+    assert "texte" in body(whatsapp.wait_for(someone, 1)[0])
+
+
+def test_the_same_webhook_twice_is_answered_once(whatsapp: WhatsAppServer, bot: BotProcess) -> None:
+    someone = "MA.100000000005"
+    whatsapp.text(someone, "quels documents pour le visa ?")
+    whatsapp.wait_for(someone, 1)
+    time.sleep(1.5)
+    answered = len(whatsapp.sent(someone))
+    assert whatsapp.replay() == 200
+    time.sleep(2)
+    assert len(whatsapp.sent(someone)) == answered
+
+
+def test_stop_ends_every_proactive_message(
+    whatsapp: WhatsAppServer, bot: BotProcess, database: Database
+) -> None:
+    someone = "MA.100000000006"
+    now = datetime.now(timezone.utc)
+    with database.session() as session:
+        user = users.get_or_create(session, "whatsapp", someone, now)
+        consents.record(session, user.id, "news", True, now)
+        planned = outbox.Planned(
+            "wa:stop", user.id, "whatsapp", "reminder", "reminder_departure_checklist",
+            now + timedelta(days=3), [say.string("reminder_departure_checklist")],
+        )  # fmt: skip
+        outbox.enqueue_once(session, [planned], now)
+        user_id = user.id
+    whatsapp.text(someone, "STOP")
+    assert "plus aucun message" in body(whatsapp.wait_for(someone, 1)[-1])
+    with database.session() as session:
+        states = session.execute(select(OutboxMessage.status).where(OutboxMessage.user_id == user_id))
+        assert set(states.scalars()) == {"cancelled"}
+        assert consents.current(session, user_id)["news"].granted is False
+
+
+def test_delete_my_data_leaves_nothing_of_the_person_in_any_table(
+    whatsapp: WhatsAppServer, bot: BotProcess, database: Database
+) -> None:
+    someone = "TN.100000000007"
+    whatsapp.text(someone, "chnowa lwra9 mta3 el visa?")
+    whatsapp.wait_for(someone, 1)
+    user = person(database, someone)
+    assert user is not None
+    whatsapp.press(someone, "/delete_data", "Supprimer")
+    whatsapp.wait_for(someone, 2)
+    whatsapp.press(someone, "/affirm", "Oui")
+    whatsapp.wait_for(someone, 3)
+    with database.engine.connect() as connection:
+        for table in inspect(connection).get_table_names():
+            columns = {c["name"] for c in inspect(connection).get_columns(table)}
+            for column in ({"user_id", "sender_id", "id", "external_id"} & columns) - (
+                {"id"} if table != "users" else set()
+            ):
+                found = connection.execute(
+                    text(f'SELECT count(*) FROM "{table}" WHERE "{column}" IN (:a, :b)'),
+                    {"a": user.id, "b": someone},
+                ).scalar()
+                assert found == 0, f"{table}.{column} still holds the person"
+
+
+def test_statuses_update_the_outbox_row(
+    whatsapp: WhatsAppServer, bot: BotProcess, database: Database
+) -> None:
+    someone = "MA.100000000008"
+    now = datetime.now(timezone.utc)
+    whatsapp.auto_status("sent", "delivered", "read")
+    with database.session() as session:
+        user = users.get_or_create(session, "whatsapp", someone, now)
+        user.last_inbound_at = now
+        planned = outbox.Planned(
+            "wa:status", user.id, "whatsapp", "reminder", "reminder_departure_checklist",
+            now - timedelta(seconds=1), [say.string("reminder_departure_checklist")],
+        )  # fmt: skip
+        outbox.enqueue_once(session, [planned], now)
+    [sent] = whatsapp.wait_for(someone, 1, timeout=40)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        with database.session() as session:
+            query = select(OutboxMessage).where(OutboxMessage.dedupe_key == "wa:status")
+            row = session.execute(query).scalar()
+            state = (row.status, row.platform_message_id, row.delivery_status, row.read_at is not None)
+        if state[2] == "read":
+            break
+        time.sleep(0.2)
+    whatsapp.auto_status()
+    assert state == ("sent", sent["id"], "read", True)
+
+
+def test_a_failed_status_is_recorded_with_its_code(
+    whatsapp: WhatsAppServer, bot: BotProcess, database: Database
+) -> None:
+    someone = "MA.100000000009"
+    now = datetime.now(timezone.utc)
+    whatsapp.fail(131026, to=someone, mode="async")
+    with database.session() as session:
+        user = users.get_or_create(session, "whatsapp", someone, now)
+        planned = outbox.Planned(
+            "wa:failed", user.id, "whatsapp", "reminder", "reminder_departure_checklist",
+            now - timedelta(seconds=1), [say.string("reminder_departure_checklist")],
+        )  # fmt: skip
+        outbox.enqueue_once(session, [planned], now)
+    whatsapp.wait_for(someone, 1, timeout=40)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        with database.engine.connect() as connection:
+            row = connection.execute(
+                select(OutboxMessage.delivery_status, OutboxMessage.last_error).where(
+                    OutboxMessage.dedupe_key == "wa:failed"
+                )
+            ).first()
+        if row is not None and row.delivery_status == "failed":
+            break
+        time.sleep(0.2)
+    assert row is not None and tuple(row) == ("failed", "failed on WhatsApp (131026)")
