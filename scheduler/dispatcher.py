@@ -8,6 +8,8 @@ so that after a crash only the messages sent in the last moment before it can go
 - the platform said to wait (429): every send on that channel pauses for ``retry_after``, then it is retried;
 - a passing failure (5xx, timeout): tried again later with exponential backoff and jitter, up to a limit;
 - the person blocked the bot (403): marked unreachable, and everything pending for them is cancelled;
+- outside the channel's service window (WhatsApp: 24 hours after the person last wrote; checked at send
+  time, and when the platform refuses with 131047): undeliverable, with the reason (no template path yet);
 - anything else: failed, with the reason.
 """
 
@@ -25,7 +27,7 @@ from typing import Any, TypeVar
 
 from bot.core.messages import OutboundMessage, Sender, is_command_payload
 from bot.core.render import Renderer
-from bot.core.send_errors import ContactUnreachable, SendError
+from bot.core.send_errors import ContactUnreachable, OutsideServiceWindow, SendError
 from bot.storage import outbox, users
 from bot.storage.db import Database
 from bot.storage.outbox import Claimed, Outcome
@@ -34,6 +36,7 @@ from scheduler.rate_limits import ChannelPace
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 RECORD_EVERY_SECONDS = 0.25
+OUTSIDE_WINDOW = "outside the 24-hour window, no approved template"
 
 
 @dataclass(frozen=True)
@@ -157,6 +160,8 @@ class Dispatcher:
     async def _deliver(self, claimed: Claimed) -> Outcome:
         """Send one claimed row and say what became of it."""
         route = self.routes[claimed.channel]
+        if self._outside_window(route, claimed):
+            return self._outcome(claimed, "undeliverable", OUTSIDE_WINDOW)
         message = self._compose(claimed)
         if message is None:
             return self._outcome(claimed, "failed", "nothing left to say (the call closed or was removed)")
@@ -166,6 +171,8 @@ class Dispatcher:
                 sent = await route.sender.send(claimed.external_id, message)
             except ContactUnreachable as error:
                 return self._outcome(claimed, "blocked", error.reason)
+            except OutsideServiceWindow:
+                return self._outcome(claimed, "undeliverable", OUTSIDE_WINDOW)
             except SendError as error:
                 if error.retry_after is not None:
                     route.pace.pause(error.retry_after)
@@ -184,6 +191,15 @@ class Dispatcher:
                 claimed.id, claimed.user_id, "sent", self.clock(), message_id=sent.message_id, offered=offered
             )
         return self._outcome(claimed, "retry", "throttled again and again", self.clock())
+
+    def _outside_window(self, route: Route, claimed: Claimed) -> bool:
+        """Whether the channel takes free text from the bot only within a window the person opened, and this
+        person's last message is older than that (or there is none)."""
+        window = route.sender.capabilities.service_window
+        if window is None:
+            return False
+        last = claimed.last_inbound_at
+        return last is None or self.clock() - last > window
 
     def _outcome(
         self, claimed: Claimed, result: str, error: str | None = None, retry_at: datetime | None = None

@@ -27,7 +27,7 @@ from starlette.routing import BaseRoute, Route
 
 from bot.channels import whatsapp_updates
 from bot.channels.whatsapp_sender import WhatsAppSender
-from bot.channels.whatsapp_updates import BadNotification, Parsed
+from bot.channels.whatsapp_updates import BadNotification, StatusReport
 from bot.core.intake import Intake
 from bot.core.messages import OutboundMessage, Sent
 from bot.settings import WhatsAppSettings
@@ -41,6 +41,10 @@ WEBHOOK_PATH = "/webhooks/whatsapp"
 SIGNATURE_HEADER = b"x-hub-signature-256"
 MAX_BODY = 1_000_000
 RETRY_LATER = {"flooding": 429, "full": 503}
+# A status may arrive before the dispatcher has written the wamid on its row (it records every 0.25 s):
+# an unmatched status is tried again a few times; one for a reply (never in the outbox) is then dropped.
+STATUS_RETRIES = (0.5, 1.0, 2.0)
+MAX_UNMATCHED = 10_000
 REPLY_CONNECTIONS = 8
 
 
@@ -111,7 +115,11 @@ class WhatsAppChannel:
             return self._refuse(400, f"wrong or missing {where}")
         parsed = whatsapp_updates.parse(notification, self.settings.phone_number_id)
         if parsed.statuses:
-            await asyncio.to_thread(self._record_statuses, parsed)
+            unmatched = await asyncio.to_thread(self._record_statuses, parsed.statuses)
+            if unmatched and len(self._background) < MAX_UNMATCHED:
+                task = asyncio.create_task(self._record_later(unmatched))
+                self._background.add(task)
+                task.add_done_callback(self._background.discard)
         worst = 200
         for incoming in parsed.messages:
             admission = await self.intake.offer(incoming.message_id, incoming.inbound)
@@ -134,16 +142,27 @@ class WhatsAppChannel:
         logger.warning("whatsapp webhook refused (%d): %s", status, reason)
         return Response(status_code=status)
 
-    def _record_statuses(self, parsed: Parsed) -> None:
+    async def _record_later(self, reports: list[StatusReport]) -> None:
+        for delay in STATUS_RETRIES:
+            await asyncio.sleep(delay)
+            reports = await asyncio.to_thread(self._record_statuses, reports)
+            if not reports:
+                return
+
+    def _record_statuses(self, reports: list[StatusReport]) -> list[StatusReport]:
+        """Write each status on its outbox row; return those whose row is not (yet) known."""
+        unmatched = []
         with self.database.session() as session:
-            for report in parsed.statuses:
+            for report in reports:
                 at = (
                     datetime.fromtimestamp(report.timestamp, timezone.utc)
                     if report.timestamp is not None and report.timestamp < 2**32
                     else self.clock()
                 )
                 error = f"failed on WhatsApp ({report.error_code})" if report.status == "failed" else None
-                outbox.record_delivery(session, report.message_id, report.status, at, error)
+                if not outbox.record_delivery(session, report.message_id, report.status, at, error):
+                    unmatched.append(report)
+        return unmatched
 
     # --- running ----------------------------------------------------------------------------------
 
@@ -152,4 +171,6 @@ class WhatsAppChannel:
         async with self.sender:
             logger.info("whatsapp channel running (webhook %s)", WEBHOOK_PATH)
             await stop.wait()
+            for task in list(self._background):
+                task.cancel()
         logger.info("whatsapp channel stopped")

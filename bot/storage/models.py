@@ -164,7 +164,7 @@ class OutboxMessage(Base):
     read_at = Column(UTCDateTime)
 
 
-OUTBOX_STATES = ("pending", "sending", "sent", "failed", "cancelled")
+OUTBOX_STATES = ("pending", "sending", "sent", "failed", "cancelled", "undeliverable")
 
 
 class HelpRequest(Base):

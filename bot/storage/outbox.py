@@ -1,8 +1,9 @@
 """The outbox: every proactive message as a row, from planned to sent (or given up, with the reason).
 
 Rows move ``pending`` → ``sending`` (claimed, with a lease) → ``sent``; or back to ``pending`` with a later
-``not_before`` to retry; or to ``failed`` / ``cancelled`` with ``last_error`` saying why. The unique
-``dedupe_key`` makes planning idempotent: a reminder or an alert planned twice is one row.
+``not_before`` to retry; or to ``failed`` / ``cancelled`` / ``undeliverable`` (the channel would not take
+it then, e.g. WhatsApp outside its 24-hour window with no approved template) with ``last_error`` saying
+why. The unique ``dedupe_key`` makes planning idempotent: a reminder or an alert planned twice is one row.
 """
 
 from __future__ import annotations
@@ -51,11 +52,13 @@ class Claimed:
     message_key: str
     content: Sequence[Mapping[str, Any]]
     attempts: int
+    last_inbound_at: datetime | None = None
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """What became of one claimed row: ``sent``, ``retry`` (at ``retry_at``), ``failed`` or ``blocked``."""
+    """What became of one claimed row: ``sent``, ``retry`` (at ``retry_at``), ``failed``, ``blocked`` or
+    ``undeliverable``."""
 
     id: int
     user_id: str
@@ -171,7 +174,7 @@ def claim_due(
         update(TABLE).where(TABLE.c.id.in_(ids)).values(status="sending", lease_until=now + lease)
     )
     rows = session.execute(
-        select(TABLE, User.external_id, User.chosen_language, User.reply_language)
+        select(TABLE, User.external_id, User.chosen_language, User.reply_language, User.last_inbound_at)
         .join(User, User.id == TABLE.c.user_id)
         .where(TABLE.c.id.in_(ids))
         .order_by(TABLE.c.not_before, TABLE.c.id)
@@ -187,12 +190,19 @@ def claim_due(
             message_key=row.message_key,
             content=row.content,
             attempts=row.attempts,
+            last_inbound_at=row.last_inbound_at,
         )
         for row in rows
     ]
 
 
-STATUS_AFTER = {"sent": "sent", "retry": "pending", "failed": "failed", "blocked": "failed"}
+STATUS_AFTER = {
+    "sent": "sent",
+    "retry": "pending",
+    "failed": "failed",
+    "blocked": "failed",
+    "undeliverable": "undeliverable",
+}
 
 
 def record(session: Session, outcomes: Sequence[Outcome]) -> None:
@@ -300,6 +310,7 @@ class OutboxStatus:
 
     counts: dict[str, int]
     oldest_due: datetime | None
+    reasons: dict[tuple[str, str], int] | None = None
 
 
 def status(session: Session, now: datetime) -> OutboxStatus:
@@ -310,4 +321,10 @@ def status(session: Session, now: datetime) -> OutboxStatus:
             TABLE.c.status.in_(("pending", "sending")), TABLE.c.not_before <= now
         )
     )
-    return OutboxStatus(counts={k: int(v) for k, v in counts.items()}, oldest_due=oldest)
+    given_up = session.execute(
+        select(TABLE.c.status, TABLE.c.last_error, func.count())
+        .where(TABLE.c.status.in_(("failed", "undeliverable")))
+        .group_by(TABLE.c.status, TABLE.c.last_error)
+    ).all()
+    reasons = {(state, reason or "no reason recorded"): int(n) for state, reason, n in given_up}
+    return OutboxStatus({k: int(v) for k, v in counts.items()}, oldest, reasons)

@@ -62,6 +62,19 @@ def body(message: dict[str, Any]) -> str:
     return str(message["text"]["body"])
 
 
+def answered(whatsapp: WhatsAppServer, someone: str, act: Any) -> list[dict[str, Any]]:
+    """Do ``act`` and return the bot's whole answer to it (its messages once no more arrive for 1 s)."""
+    before = len(whatsapp.sent(someone))
+    act()
+    sent = whatsapp.wait_for(someone, before + 1)
+    while True:
+        time.sleep(1)
+        now = whatsapp.sent(someone)
+        if len(now) == len(sent):
+            return now[before:]
+        sent = now
+
+
 def person(database: Database, user_id: str) -> User | None:
     with database.session() as session:
         found = users.find(session, "whatsapp", user_id)
@@ -170,14 +183,11 @@ def test_delete_my_data_leaves_nothing_of_the_person_in_any_table(
     whatsapp: WhatsAppServer, bot: BotProcess, database: Database
 ) -> None:
     someone = "TN.100000000007"
-    whatsapp.text(someone, "chnowa lwra9 mta3 el visa?")
-    whatsapp.wait_for(someone, 1)
+    answered(whatsapp, someone, lambda: whatsapp.text(someone, "chnowa lwra9 mta3 el visa?"))
     user = person(database, someone)
     assert user is not None
-    whatsapp.press(someone, "/delete_data", "Supprimer")
-    whatsapp.wait_for(someone, 2)
-    whatsapp.press(someone, "/affirm", "Oui")
-    whatsapp.wait_for(someone, 3)
+    answered(whatsapp, someone, lambda: whatsapp.press(someone, "/delete_data", "Supprimer"))
+    answered(whatsapp, someone, lambda: whatsapp.press(someone, "/affirm", "Oui"))
     with database.engine.connect() as connection:
         for table in inspect(connection).get_table_names():
             columns = {c["name"] for c in inspect(connection).get_columns(table)}
@@ -227,6 +237,7 @@ def test_a_failed_status_is_recorded_with_its_code(
     whatsapp.fail(131026, to=someone, mode="async")
     with database.session() as session:
         user = users.get_or_create(session, "whatsapp", someone, now)
+        user.last_inbound_at = now
         planned = outbox.Planned(
             "wa:failed", user.id, "whatsapp", "reminder", "reminder_departure_checklist",
             now - timedelta(seconds=1), [say.string("reminder_departure_checklist")],
@@ -245,3 +256,45 @@ def test_a_failed_status_is_recorded_with_its_code(
             break
         time.sleep(0.2)
     assert row is not None and tuple(row) == ("failed", "failed on WhatsApp (131026)")
+
+
+def _wait_for_row(database: Database, key: str) -> tuple[str, str | None]:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        with database.engine.connect() as connection:
+            row = connection.execute(
+                select(OutboxMessage.status, OutboxMessage.last_error).where(OutboxMessage.dedupe_key == key)
+            ).first()
+        if row is not None and row.status not in ("pending", "sending"):
+            return row.status, row.last_error
+        time.sleep(0.2)
+    raise AssertionError(f"{key} still waiting")
+
+
+@pytest.mark.parametrize(
+    ("label", "wrote_hours_ago", "code"),
+    [("never wrote", None, None), ("25 h ago", 25, None), ("131047", 1, 131047)],
+)
+def test_outside_the_24_hour_window_a_reminder_is_undeliverable_with_the_reason(
+    whatsapp: WhatsAppServer,
+    bot: BotProcess,
+    database: Database,
+    label: str,
+    wrote_hours_ago: int | None,
+    code: int | None,
+) -> None:
+    someone = f"MA.2000000000{len(label)}{wrote_hours_ago or 0}"
+    now = datetime.now(timezone.utc)
+    if code is not None:
+        whatsapp.fail(code, to=someone)
+    with database.session() as session:
+        user = users.get_or_create(session, "whatsapp", someone, now)
+        user.last_inbound_at = None if wrote_hours_ago is None else now - timedelta(hours=wrote_hours_ago)
+        planned = outbox.Planned(
+            f"wa:window:{label}", user.id, "whatsapp", "reminder", "reminder_departure_checklist",
+            now - timedelta(seconds=1), [say.string("reminder_departure_checklist")],
+        )  # fmt: skip
+        outbox.enqueue_once(session, [planned], now)
+    state = _wait_for_row(database, f"wa:window:{label}")
+    assert state == ("undeliverable", "outside the 24-hour window, no approved template")
+    assert whatsapp.sent(someone) == []
