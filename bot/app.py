@@ -149,11 +149,31 @@ def channels(built: App, taken_in: Intake) -> Registry:
 
         whatsapp = WhatsAppChannel(taken_in, built.database, settings.whatsapp)
         pace = ChannelPace(settings.whatsapp.rate_per_second, WHATSAPP_PAIR_RATE)
-        sender = whatsapp_sender.outbox_sender(settings.whatsapp, DISPATCH_CONNECTIONS)
+        sender = whatsapp_sender.outbox_sender(
+            settings.whatsapp, DISPATCH_CONNECTIONS, approved_templates(built.database)
+        )
         registry.add(whatsapp, Route(sender, pace))
     for adapter in registry.adapters:
         taken_in.register(adapter)
     return registry
+
+
+def approved_templates(database: Database, seconds: float = 30.0) -> Callable[[], set[tuple[str, str]]]:
+    """The approved WhatsApp templates as last synced, read from the database at most every ``seconds``."""
+    import time
+
+    from bot.storage import templates
+
+    cache: dict[str, tuple[float, set[tuple[str, str]]]] = {}
+
+    def approved() -> set[tuple[str, str]]:
+        now = time.monotonic()
+        if "at" not in cache or now - cache["at"][0] > seconds:
+            with database.session() as session:
+                cache["at"] = (now, templates.approved(session))
+        return cache["at"][1]
+
+    return approved
 
 
 def web(built: App, registry: Registry) -> Starlette:

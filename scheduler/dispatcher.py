@@ -9,7 +9,8 @@ so that after a crash only the messages sent in the last moment before it can go
 - a passing failure (5xx, timeout): tried again later with exponential backoff and jitter, up to a limit;
 - the person blocked the bot (403): marked unreachable, and everything pending for them is cancelled;
 - outside the channel's service window (WhatsApp: 24 hours after the person last wrote; checked at send
-  time, and when the platform refuses with 131047): undeliverable, with the reason (no template path yet);
+  time, and when the platform refuses free text with 131047): sent as its approved template, or
+  undeliverable with the reason (no template for it in the person's language, or none approved);
 - anything else: failed, with the reason.
 """
 
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from bot.core.messages import OutboundMessage, Sender, is_command_payload
+from bot.core.messages import OutboundMessage, Sender, Sent, TemplateSender, is_command_payload
 from bot.core.render import Renderer
 from bot.core.send_errors import ContactUnreachable, OutsideServiceWindow, SendError
 from bot.storage import outbox, users
@@ -36,7 +37,7 @@ from scheduler.rate_limits import ChannelPace
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 RECORD_EVERY_SECONDS = 0.25
-OUTSIDE_WINDOW = "outside the 24-hour window, no approved template"
+OUTSIDE_WINDOW = "outside the 24-hour window, and the channel has no templates"
 
 
 @dataclass(frozen=True)
@@ -160,19 +161,24 @@ class Dispatcher:
     async def _deliver(self, claimed: Claimed) -> Outcome:
         """Send one claimed row and say what became of it."""
         route = self.routes[claimed.channel]
-        if self._outside_window(route, claimed):
-            return self._outcome(claimed, "undeliverable", OUTSIDE_WINDOW)
+        outside = self._outside_window(route, claimed)
         message = self._compose(claimed)
         if message is None:
             return self._outcome(claimed, "failed", "nothing left to say (the call closed or was removed)")
         for _ in range(self.policy.max_throttled_waits):
             await route.pace.wait(claimed.external_id)
             try:
-                sent = await route.sender.send(claimed.external_id, message)
+                if outside:
+                    sent = await self._template(route, claimed, message)
+                else:
+                    sent = await route.sender.send(claimed.external_id, message)
             except ContactUnreachable as error:
                 return self._outcome(claimed, "blocked", error.reason)
-            except OutsideServiceWindow:
-                return self._outcome(claimed, "undeliverable", OUTSIDE_WINDOW)
+            except OutsideServiceWindow as error:
+                if outside:
+                    return self._outcome(claimed, "undeliverable", error.reason)
+                outside = True  # the platform refused free text (131047): the template path
+                continue
             except SendError as error:
                 if error.retry_after is not None:
                     route.pace.pause(error.retry_after)
@@ -191,6 +197,12 @@ class Dispatcher:
                 claimed.id, claimed.user_id, "sent", self.clock(), message_id=sent.message_id, offered=offered
             )
         return self._outcome(claimed, "retry", "throttled again and again", self.clock())
+
+    @staticmethod
+    async def _template(route: Route, claimed: Claimed, message: OutboundMessage) -> Sent:
+        if not route.sender.capabilities.templates or not isinstance(route.sender, TemplateSender):
+            raise OutsideServiceWindow(OUTSIDE_WINDOW)
+        return await route.sender.send_template(claimed.external_id, claimed.message_key, message)
 
     def _outside_window(self, route: Route, claimed: Claimed) -> bool:
         """Whether the channel takes free text from the bot only within a window the person opened, and this

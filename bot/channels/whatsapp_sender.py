@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 
 import httpx
 from pywa_async import WhatsApp, errors
 from pywa_async.types import Button, Section, SectionList, SectionRow
+from pywa_async.types.templates import BodyText, TemplateLanguage
 
+from bot.channels.whatsapp_templates import TemplatesFile
 from bot.core.messages import Capabilities, OutboundMessage, Sent
 from bot.core.send_errors import ContactUnreachable, OutsideServiceWindow, SendError
 from bot.core.text import split_text
@@ -117,9 +120,16 @@ class WhatsAppSender:
     )
 
     def __init__(
-        self, settings: WhatsAppSettings, connections: int = 8, attempts: int = MAX_ATTEMPTS
+        self,
+        settings: WhatsAppSettings,
+        connections: int = 8,
+        attempts: int = MAX_ATTEMPTS,
+        templates: TemplatesFile | None = None,
+        approved: Callable[[], set[tuple[str, str]]] = set,
     ) -> None:
         self.settings = settings
+        self.templates = templates
+        self.approved = approved
         self.connections = connections
         self.attempts = attempts
         self._session: httpx.AsyncClient | None = None
@@ -176,6 +186,26 @@ class WhatsAppSender:
                 await asyncio.sleep(delay)
         raise AssertionError("unreachable")
 
+    async def send_template(self, external_id: str, message_key: str, message: OutboundMessage) -> Sent:
+        """Send the approved template of ``message_key`` in the message's language, filled from the message;
+        ``OutsideServiceWindow`` naming the template when it is not approved (or the message has none)."""
+        template = self.templates.template(message_key, message.language) if self.templates else None
+        if template is None:
+            raise OutsideServiceWindow(f"outside the 24-hour window, no template for {message_key}")
+        if (template.name, template.code) not in self.approved():
+            raise OutsideServiceWindow(
+                f"outside the 24-hour window, no approved template {template.name} ({template.code})"
+            )
+        values = template.values(message.text)
+        params = [BodyText.params(*values)] if values else None
+        try:
+            sent = await self.client.send_template(
+                to=external_id, name=template.name, language=TemplateLanguage(template.code), params=params
+            )
+        except (errors.WhatsAppError, httpx.HTTPError) as raw:
+            raise to_send_error(raw) from None
+        return Sent(str(sent.id))
+
     async def mark_read(self, message_id: str, typing: bool) -> None:
         """Mark a person's message as read, with the typing indicator (best effort)."""
         try:
@@ -187,6 +217,28 @@ class WhatsAppSender:
             logger.info("whatsapp read mark not shown")
 
 
-def outbox_sender(settings: WhatsAppSettings, connections: int) -> WhatsAppSender:
-    """A sender with its own connections, one attempt per message, for the outbox dispatcher."""
-    return WhatsAppSender(settings, connections, attempts=1)
+def outbox_sender(
+    settings: WhatsAppSettings, connections: int, approved: Callable[[], set[tuple[str, str]]]
+) -> WhatsAppSender:
+    """A sender with its own connections, one attempt per message, for the outbox dispatcher; outside the
+    24-hour window it sends the templates of the templates file that ``approved()`` lists."""
+    return WhatsAppSender(settings, connections, 1, TemplatesFile.load(), approved)
+
+
+async def list_templates(settings: WhatsAppSettings) -> list[tuple[str, str, str, str | None]]:
+    """Every template of the business account, as the Graph API lists them, page after page:
+    (name, language code, status, category)."""
+    from pywa_async.types.others import Pagination
+
+    sender = WhatsAppSender(settings, connections=2, attempts=1)
+    listed: list[tuple[str, str, str, str | None]] = []
+    async with sender:
+        try:
+            page = await sender.client.get_templates(pagination=Pagination(limit=100))
+            while True:
+                listed += [(t.name, str(t.language), str(t.status), str(t.category)) for t in page]
+                if not page.has_next:
+                    return listed
+                page = await page.next()
+        except (errors.WhatsAppError, httpx.HTTPError) as raw:
+            raise to_send_error(raw) from None

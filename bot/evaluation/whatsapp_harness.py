@@ -18,21 +18,28 @@ from bot.settings import ROOT
 from fakes.whatsapp_graph import APP_SECRET, BUSINESS, TOKEN, VERIFY_TOKEN
 
 
-def start_whatsapp_bot(api_url: str, folder: Path, **env: str) -> tuple[BotProcess, str]:
-    """Start ``mentor run`` with WhatsApp pointed at ``api_url`` (the Graph base with its version); return
-    the process and its webhook URL once ``/healthz`` answers."""
-    folder.mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    environment = {
+def whatsapp_env(api_url: str, database_url: str) -> dict[str, str]:
+    """The environment of a bot on WhatsApp against ``api_url`` (the Graph base with its version)."""
+    return {
         **{k: v for k, v in os.environ.items() if not k.startswith("MENTOR_")},
-        "MENTOR_WEB_LISTEN": f"127.0.0.1:{port}",
         "MENTOR_WHATSAPP_TOKEN": TOKEN,
         "MENTOR_WHATSAPP_PHONE_NUMBER_ID": BUSINESS.phone_number_id,
         "MENTOR_WHATSAPP_BUSINESS_ACCOUNT_ID": BUSINESS.waba_id,
         "MENTOR_WHATSAPP_APP_SECRET": APP_SECRET,
         "MENTOR_WHATSAPP_VERIFY_TOKEN": VERIFY_TOKEN,
         "MENTOR_WHATSAPP_API_URL": api_url,
-        "MENTOR_DATABASE_URL": f"sqlite:///{folder / 'whatsapp.db'}",
+        "MENTOR_DATABASE_URL": database_url,
+    }
+
+
+def start_whatsapp_bot(api_url: str, folder: Path, **env: str) -> tuple[BotProcess, str]:
+    """Start ``mentor run`` with WhatsApp pointed at ``api_url``; return the process and its webhook URL once
+    ``/healthz`` answers."""
+    folder.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    environment = {
+        **whatsapp_env(api_url, f"sqlite:///{folder / 'whatsapp.db'}"),
+        "MENTOR_WEB_LISTEN": f"127.0.0.1:{port}",
         **env,
     }
     log = folder / "bot.log"

@@ -217,6 +217,20 @@ class ProcessedUpdate(Base):
     at = Column(UTCDateTime, nullable=False, index=True)
 
 
+class WhatsAppTemplate(Base):
+    """A message template as the Graph API last listed it (``mentor whatsapp templates sync``)."""
+
+    __tablename__ = "whatsapp_templates"
+    __table_args__ = (UniqueConstraint("name", "language", name="uq_whatsapp_templates"),)
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    name = Column(String(512), nullable=False)
+    language = Column(String(16), nullable=False)
+    status = Column(String(32), nullable=False)
+    category = Column(String(32))
+    synced_at = Column(UTCDateTime, nullable=False)
+
+
 RASA_EVENTS = Table(
     "events",
     MetaData(),

@@ -3,6 +3,7 @@ people would: every webhook is signed by the fake with the app secret, as Meta d
 
 from __future__ import annotations
 
+import subprocess
 import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
@@ -13,8 +14,9 @@ import pytest
 from sqlalchemy import create_engine, inspect, select, text
 
 from bot.actions import say
-from bot.evaluation.telegram_harness import BotProcess
-from bot.evaluation.whatsapp_harness import start_whatsapp_bot
+from bot.app import load_knowledge
+from bot.evaluation.telegram_harness import MENTOR, BotProcess
+from bot.evaluation.whatsapp_harness import start_whatsapp_bot, whatsapp_env
 from bot.storage import consents, outbox, users
 from bot.storage.db import Database
 from bot.storage.models import OutboxMessage, User
@@ -271,6 +273,55 @@ def _wait_for_row(database: Database, key: str) -> tuple[str, str | None]:
     raise AssertionError(f"{key} still waiting")
 
 
+def _plan(database: Database, someone: str, key: str, message: str, wrote_hours_ago: float | None) -> None:
+    now = datetime.now(timezone.utc)
+    with database.session() as session:
+        user = users.get_or_create(session, "whatsapp", someone, now)
+        user.last_inbound_at = None if wrote_hours_ago is None else now - timedelta(hours=wrote_hours_ago)
+        planned = outbox.Planned(
+            key, user.id, "whatsapp", "reminder", message, now - timedelta(seconds=1), [say.string(message)]
+        )
+        outbox.enqueue_once(session, [planned], now)
+
+
+def _mentor(bot: BotProcess, whatsapp: WhatsAppServer, *args: str) -> subprocess.CompletedProcess[str]:
+    env = whatsapp_env(whatsapp.api_url, bot.database_url)
+    return subprocess.run([MENTOR, *args], env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_templates_sync_then_outside_the_window_the_approved_template_is_sent(
+    whatsapp: WhatsAppServer, bot: BotProcess, database: Database
+) -> None:
+    whatsapp.templates(
+        {"name": "mentor_departure_checklist", "language": "fr", "body": "Mentor : {{1}}"},
+        {"name": "mentor_departure_checklist_ary", "language": "ar", "status": "PENDING"},
+    )
+    synced = _mentor(bot, whatsapp, "whatsapp", "templates", "sync")
+    assert synced.returncode == 0 and "2 stored, 1 approved" in synced.stdout, synced.stderr
+    check = _mentor(bot, whatsapp, "whatsapp", "templates", "check")
+    assert check.returncode == 1
+    assert (
+        "reminder_departure_checklist\tary\tno approved template mentor_departure_checklist_ary"
+        in check.stdout
+    )
+    assert "reminder_departure_checklist\tfr" not in check.stdout
+    silent, refused = "MA.300000000001", "MA.300000000002"
+    whatsapp.fail(131047, to=refused)
+    _plan(database, silent, "wa:template:silent", "reminder_departure_checklist", 30)
+    _plan(database, refused, "wa:template:131047", "reminder_departure_checklist", 1)
+    for someone, key in ((silent, "wa:template:silent"), (refused, "wa:template:131047")):
+        [sent] = whatsapp.wait_for(someone, 1, timeout=40)
+        assert sent["type"] == "template"
+        assert sent["template"]["name"] == "mentor_departure_checklist"
+        assert sent["template"]["language"] == {"code": "fr"}
+        [parameter] = sent["template"]["components"][0]["parameters"]
+        assert (
+            parameter["text"].split()[:3]
+            == load_knowledge().string("reminder_departure_checklist", "fr").split()[:3]
+        )
+        assert _wait_for_row(database, key) == ("sent", None)
+
+
 @pytest.mark.parametrize(
     ("label", "wrote_hours_ago", "code"),
     [("never wrote", None, None), ("25 h ago", 25, None), ("131047", 1, 131047)],
@@ -284,17 +335,12 @@ def test_outside_the_24_hour_window_a_reminder_is_undeliverable_with_the_reason(
     code: int | None,
 ) -> None:
     someone = f"MA.2000000000{len(label)}{wrote_hours_ago or 0}"
-    now = datetime.now(timezone.utc)
     if code is not None:
         whatsapp.fail(code, to=someone)
-    with database.session() as session:
-        user = users.get_or_create(session, "whatsapp", someone, now)
-        user.last_inbound_at = None if wrote_hours_ago is None else now - timedelta(hours=wrote_hours_ago)
-        planned = outbox.Planned(
-            f"wa:window:{label}", user.id, "whatsapp", "reminder", "reminder_departure_checklist",
-            now - timedelta(seconds=1), [say.string("reminder_departure_checklist")],
-        )  # fmt: skip
-        outbox.enqueue_once(session, [planned], now)
+    _plan(database, someone, f"wa:window:{label}", "reminder_visa_documents", wrote_hours_ago)
     state = _wait_for_row(database, f"wa:window:{label}")
-    assert state == ("undeliverable", "outside the 24-hour window, no approved template")
+    assert state == (
+        "undeliverable",
+        "outside the 24-hour window, no approved template mentor_visa_documents (fr)",
+    )
     assert whatsapp.sent(someone) == []

@@ -1,4 +1,4 @@
-"""Delivery statuses on outbox rows: what the platform said after sending (sent, delivered, read, failed).
+"""Delivery statuses on outbox rows (sent, delivered, read, failed), and WhatsApp templates as last synced.
 
 Revision ID: 0005
 Revises: 0004
@@ -22,9 +22,20 @@ def upgrade() -> None:
         table.add_column(sa.Column("delivery_status", sa.String(16)))
         table.add_column(sa.Column("delivered_at", UTCDateTime))
         table.add_column(sa.Column("read_at", UTCDateTime))
+    op.create_table(
+        "whatsapp_templates",
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("name", sa.String(512), nullable=False),
+        sa.Column("language", sa.String(16), nullable=False),
+        sa.Column("status", sa.String(32), nullable=False),
+        sa.Column("category", sa.String(32)),
+        sa.Column("synced_at", UTCDateTime, nullable=False),
+        sa.UniqueConstraint("name", "language", name="uq_whatsapp_templates"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("whatsapp_templates")
     with op.batch_alter_table("outbox") as table:
         table.drop_column("read_at")
         table.drop_column("delivered_at")
