@@ -33,7 +33,7 @@ from bot.storage.db import Database
 from knowledge.model import REPLY_LANGUAGES
 from knowledge.topics import topic_of_intent
 from nlu.language.layer import LanguageGuess, LanguageLayer
-from nlu.language.varieties import REPLY_FOR_VARIETY
+from nlu.language.varieties import REPLY_FOR_VARIETY, dialect_for_country
 from nlu.scam_signals import ScamSignals
 
 logger = logging.getLogger(__name__)
@@ -191,6 +191,8 @@ class Conversation:
                 guess = LanguageGuess(person.variety or "fr", 1.0, "none", too_short=True)
             else:
                 guess = self.layer.detect(text, previous=person.variety)
+                variety = dialect_for_country(guess.variety, guess.confidence, person.country)
+                guess = replace(guess, variety=variety)
             reply_language = self._reply_language(person, guess, inbound.client_language)
             if not guess.too_short:
                 user.variety = guess.variety

@@ -21,3 +21,18 @@ REPLY_FOR_VARIETY: dict[str, str] = {
 def family(variety: str) -> str:
     """``arabic`` for the three Arabic-script varieties, else the variety itself."""
     return "arabic" if variety in ARABIC_SCRIPT else variety
+
+
+# The Latin-script dialect of each country a channel vouches for (a WhatsApp id's prefix), and how unsure
+# the layer must be between the two dialects before the country decides.
+COUNTRY_DIALECT: dict[str, str] = {"MA": "ary_latn", "TN": "aeb_latn"}
+DIALECT_DOUBT = 0.6
+
+
+def dialect_for_country(variety: str, confidence: float, country: str | None) -> str:
+    """Darija or Derja as the person's country says, when the layer hesitated between the two; any other
+    variety (French, English, Arabic script...) is left alone."""
+    dialect = COUNTRY_DIALECT.get(country or "")
+    if dialect is None or variety not in COUNTRY_DIALECT.values() or variety == dialect:
+        return variety
+    return dialect if confidence < DIALECT_DOUBT else variety

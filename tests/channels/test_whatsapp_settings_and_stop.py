@@ -65,3 +65,23 @@ def test_a_bad_whatsapp_setting_is_refused_naming_the_key(key: str, value: str) 
 )
 def test_stop_words_are_whole_messages(text: str, stops: bool) -> None:
     assert is_stop_word(text) is stops
+
+
+@pytest.mark.parametrize(
+    ("variety", "confidence", "country", "expected"),
+    [
+        ("aeb_latn", 0.45, "MA", "ary_latn"),
+        ("ary_latn", 0.45, "TN", "aeb_latn"),
+        ("aeb_latn", 0.9, "MA", "aeb_latn"),
+        ("ary_latn", 0.3, "MA", "ary_latn"),
+        ("fr", 0.3, "MA", "fr"),
+        ("ary_arab", 0.3, "TN", "ary_arab"),
+        ("aeb_latn", 0.3, None, "aeb_latn"),
+    ],
+)
+def test_the_country_decides_between_darija_and_derja_only_when_the_layer_hesitates(
+    variety: str, confidence: float, country: str | None, expected: str
+) -> None:
+    from nlu.language.varieties import dialect_for_country
+
+    assert dialect_for_country(variety, confidence, country) == expected
