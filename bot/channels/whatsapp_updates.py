@@ -21,7 +21,8 @@ MAX_ITEMS = 1000
 PHONE_COUNTRIES = {"212": "MA", "216": "TN", "39": "IT"}
 STATUSES = ("sent", "delivered", "read", "failed")
 
-Id = constr(strict=True, min_length=1, max_length=256)
+# Ids are printable: no control characters and no lone surrogates (which no database or JSON encoder takes).
+Id = constr(strict=True, min_length=1, max_length=256, regex=r"^[^\x00-\x1f\x7f\ud800-\udfff]+$")
 Word = constr(strict=True, max_length=64)
 Digits = constr(strict=True, regex=r"^\d{1,15}$")
 
