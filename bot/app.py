@@ -37,6 +37,8 @@ if TYPE_CHECKING:
 
 # Concurrent sends of the dispatcher: 8 keep 1,000 messages a second flowing to a local Bot API server.
 DISPATCH_CONNECTIONS = 8
+# Meta's pair rate: one message every 6 seconds to one person.
+WHATSAPP_PAIR_RATE = 1 / 6
 
 PLACES_FILE = loader.KNOWLEDGE_DIR / "places.yml"
 
@@ -141,9 +143,37 @@ def channels(built: App, taken_in: Intake) -> Registry:
         telegram = TelegramChannel(taken_in, taken_in.people, built.knowledge, settings.telegram)
         pace = ChannelPace(settings.telegram.rate_per_second, settings.telegram.chat_rate_per_second)
         registry.add(telegram, Route(outbox_sender(settings.telegram, DISPATCH_CONNECTIONS), pace))
+    if settings.whatsapp is not None:
+        from bot.channels import whatsapp_sender
+        from bot.channels.whatsapp import WhatsAppChannel
+
+        whatsapp = WhatsAppChannel(taken_in, built.database, settings.whatsapp)
+        pace = ChannelPace(settings.whatsapp.rate_per_second, WHATSAPP_PAIR_RATE)
+        sender = whatsapp_sender.outbox_sender(
+            settings.whatsapp, DISPATCH_CONNECTIONS, approved_templates(built.database)
+        )
+        registry.add(whatsapp, Route(sender, pace))
     for adapter in registry.adapters:
         taken_in.register(adapter)
     return registry
+
+
+def approved_templates(database: Database, seconds: float = 30.0) -> Callable[[], set[tuple[str, str]]]:
+    """The approved WhatsApp templates as last synced, read from the database at most every ``seconds``."""
+    import time
+
+    from bot.storage import templates
+
+    cache: dict[str, tuple[float, set[tuple[str, str]]]] = {}
+
+    def approved() -> set[tuple[str, str]]:
+        now = time.monotonic()
+        if "at" not in cache or now - cache["at"][0] > seconds:
+            with database.session() as session:
+                cache["at"] = (now, templates.approved(session))
+        return cache["at"][1]
+
+    return approved
 
 
 def web(built: App, registry: Registry) -> Starlette:

@@ -39,7 +39,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog="Settings (environment): " + "; ".join(f"{k}: {v}" for k, v in FIELDS.items()),
     )
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("run", help="run the bot on Telegram when configured, else a terminal chat")
+    commands.add_parser("run", help="run the bot on Telegram and WhatsApp as configured, else a chat")
     commands.add_parser("chat", help="talk to the bot in the terminal (reads a pipe line by line too)")
     ask = commands.add_parser("ask", help="answer one message, or one per line of standard input")
     ask.add_argument("message", nargs="?", help="the message; read standard input when absent")
@@ -102,6 +102,12 @@ def _staff_commands(commands: argparse._SubParsersAction) -> None:  # type: igno
     plan.add_parser("preview", help="each person's timeline in their local time").add_argument("code")
     outbox = commands.add_parser("outbox", help="proactive messages waiting or sent")
     outbox.add_subparsers(dest="action", required=True).add_parser("status", help="counts and oldest due")
+    whatsapp = commands.add_parser("whatsapp", help="WhatsApp tools")
+    whatsapp = whatsapp.add_subparsers(dest="what", required=True)
+    templates = whatsapp.add_parser("templates", help="the message templates for outside the 24-hour window")
+    templates_actions = templates.add_subparsers(dest="action", required=True)
+    templates_actions.add_parser("sync", help="read the templates' status from the Graph API and store it")
+    templates_actions.add_parser("check", help="list the messages without an approved template, by language")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -151,6 +157,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return commands.cohort(settings, args.action, vars(args))
     if args.command == "outbox":
         return commands.outbox_status(settings)
+    if args.command == "whatsapp":
+        return asyncio.run(commands.whatsapp_templates(settings, args.action))
     if args.command == "bench":
         return commands.bench(
             settings, args.output, args.messages, not args.no_telegram, not args.no_delivery

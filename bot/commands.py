@@ -42,7 +42,7 @@ def _serving(settings: Settings) -> App:
 async def run(settings: Settings) -> int:
     """The bot on every configured channel, with the web server and the outbox, until SIGTERM or Ctrl-C; the
     terminal chat when no channel is configured (proactive messages then wait in the outbox)."""
-    if settings.telegram is None:
+    if settings.telegram is None and settings.whatsapp is None:
         return await chat(settings)
     from bot import app
     from bot.web.server import WebServer, bind
@@ -198,3 +198,43 @@ def outbox_status(settings: Settings) -> int:
     sys.stdout.write(describe(database, app.utc_now()) + "\n")
     database.engine.dispose()
     return 0
+
+
+async def whatsapp_templates(settings: Settings, action: str) -> int:
+    """``sync``: store the templates' status as the Graph API lists it; ``check``: list the proactive messages
+    that have no approved template in a reply language (exit 1 when any)."""
+    from bot import app
+    from bot.channels.whatsapp_templates import TemplatesFile
+    from bot.errors import ConfigError
+    from bot.settings import REPLY_LANGUAGES
+    from bot.storage import templates
+
+    if settings.whatsapp is None:
+        raise ConfigError("MENTOR_WHATSAPP_TOKEN", "WhatsApp is not configured (token and phone number id)")
+    database = app.open_database(settings)
+    try:
+        if action == "sync":
+            from bot.channels.whatsapp_sender import list_templates
+            from bot.core.send_errors import SendError
+
+            if settings.whatsapp.business_account_id is None:
+                raise ConfigError("MENTOR_WHATSAPP_BUSINESS_ACCOUNT_ID", "is needed to read the templates")
+            try:
+                listed = await list_templates(settings.whatsapp)
+            except SendError as error:
+                sys.stderr.write(f"mentor: the Graph API refused: {error.reason}\n")
+                return 1
+            with database.session() as session:
+                stored = templates.replace_all(session, listed, app.utc_now())
+            approved = sum(status == "APPROVED" for _, _, status, _ in listed)
+            sys.stdout.write(f"templates: {stored} stored, {approved} approved\n")
+            return 0
+        with database.session() as session:
+            approved_now = templates.approved(session)
+        gaps = TemplatesFile.load().missing(approved_now, REPLY_LANGUAGES)
+        for key, language, template in gaps:
+            sys.stdout.write(f"{key}\t{language}\tno approved template {template}\n")
+        sys.stdout.write(f"templates: {len(gaps)} messages x languages without an approved template\n")
+        return 1 if gaps else 0
+    finally:
+        database.engine.dispose()

@@ -8,6 +8,9 @@ so that after a crash only the messages sent in the last moment before it can go
 - the platform said to wait (429): every send on that channel pauses for ``retry_after``, then it is retried;
 - a passing failure (5xx, timeout): tried again later with exponential backoff and jitter, up to a limit;
 - the person blocked the bot (403): marked unreachable, and everything pending for them is cancelled;
+- outside the channel's service window (WhatsApp: 24 hours after the person last wrote; checked at send
+  time, and when the platform refuses free text with 131047): sent as its approved template, or
+  undeliverable with the reason (no template for it in the person's language, or none approved);
 - anything else: failed, with the reason.
 """
 
@@ -23,9 +26,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from bot.core.messages import OutboundMessage, Sender, is_command_payload
+from bot.core.messages import OutboundMessage, Sender, Sent, TemplateSender, is_command_payload
 from bot.core.render import Renderer
-from bot.core.send_errors import ContactUnreachable, SendError
+from bot.core.send_errors import ContactUnreachable, OutsideServiceWindow, SendError
 from bot.storage import outbox, users
 from bot.storage.db import Database
 from bot.storage.outbox import Claimed, Outcome
@@ -34,6 +37,7 @@ from scheduler.rate_limits import ChannelPace
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 RECORD_EVERY_SECONDS = 0.25
+OUTSIDE_WINDOW = "outside the 24-hour window, and the channel has no templates"
 
 
 @dataclass(frozen=True)
@@ -157,15 +161,24 @@ class Dispatcher:
     async def _deliver(self, claimed: Claimed) -> Outcome:
         """Send one claimed row and say what became of it."""
         route = self.routes[claimed.channel]
+        outside = self._outside_window(route, claimed)
         message = self._compose(claimed)
         if message is None:
             return self._outcome(claimed, "failed", "nothing left to say (the call closed or was removed)")
         for _ in range(self.policy.max_throttled_waits):
             await route.pace.wait(claimed.external_id)
             try:
-                sent = await route.sender.send(claimed.external_id, message)
+                if outside:
+                    sent = await self._template(route, claimed, message)
+                else:
+                    sent = await route.sender.send(claimed.external_id, message)
             except ContactUnreachable as error:
                 return self._outcome(claimed, "blocked", error.reason)
+            except OutsideServiceWindow as error:
+                if outside:
+                    return self._outcome(claimed, "undeliverable", error.reason)
+                outside = True  # the platform refused free text (131047): the template path
+                continue
             except SendError as error:
                 if error.retry_after is not None:
                     route.pace.pause(error.retry_after)
@@ -184,6 +197,21 @@ class Dispatcher:
                 claimed.id, claimed.user_id, "sent", self.clock(), message_id=sent.message_id, offered=offered
             )
         return self._outcome(claimed, "retry", "throttled again and again", self.clock())
+
+    @staticmethod
+    async def _template(route: Route, claimed: Claimed, message: OutboundMessage) -> Sent:
+        if not route.sender.capabilities.templates or not isinstance(route.sender, TemplateSender):
+            raise OutsideServiceWindow(OUTSIDE_WINDOW)
+        return await route.sender.send_template(claimed.external_id, claimed.message_key, message)
+
+    def _outside_window(self, route: Route, claimed: Claimed) -> bool:
+        """Whether the channel takes free text from the bot only within a window the person opened, and this
+        person's last message is older than that (or there is none)."""
+        window = route.sender.capabilities.service_window
+        if window is None:
+            return False
+        last = claimed.last_inbound_at
+        return last is None or self.clock() - last > window
 
     def _outcome(
         self, claimed: Claimed, result: str, error: str | None = None, retry_at: datetime | None = None

@@ -34,6 +34,7 @@ from bot.channels.telegram_updates import BadUpdate, BotIdentity
 from bot.core.intake import Intake, Reachability
 from bot.core.messages import OutboundMessage, Sent
 from bot.settings import TelegramSettings
+from bot.web.app import read_limited
 from knowledge.model import KnowledgeBase
 
 logger = logging.getLogger(__name__)
@@ -100,7 +101,7 @@ class TelegramChannel:
             return self._refuse(403, "missing or wrong secret")
         if self.me is None:
             return Response(status_code=503)  # starting: Telegram delivers again
-        body = await _read_limited(request, MAX_BODY)
+        body = await read_limited(request, MAX_BODY)
         if body is None:
             return self._refuse(413, "body over 1 MB")
         try:
@@ -198,16 +199,3 @@ class TelegramChannel:
                 self._refuse(0, f"wrong or missing {error.where}")
                 continue
             await self._take(checked, wait=True)
-
-
-async def _read_limited(request: Request, limit: int) -> bytes | None:
-    """The body, or None once it passes ``limit`` bytes (read no further)."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        return None
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            return None
-    return bytes(body)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
@@ -19,6 +18,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from bot.channels.telegram_request import AiohttpRequest
 from bot.core.messages import Capabilities, OutboundMessage, Sent
 from bot.core.send_errors import ContactUnreachable, SendError
+from bot.core.text import split_text
 from bot.settings import TelegramSettings
 
 logger = logging.getLogger(__name__)
@@ -26,26 +26,6 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 4
 BACKOFF_SECONDS = 0.5
 MAX_CALLBACK_BYTES = 64
-_SENTENCE_END = re.compile(r"(?<=[.!?؟])\s+")
-
-
-def split_text(text: str, limit: int) -> list[str]:
-    """Pieces of at most ``limit`` characters, cut at paragraphs, then sentences, then spaces."""
-    pieces: list[str] = []
-    rest = text.strip()
-    while len(rest) > limit:
-        window = rest[:limit]
-        cut = window.rfind("\n\n")
-        if cut < limit // 2:
-            ends = [m.end() for m in _SENTENCE_END.finditer(window)]
-            cut = ends[-1] if ends and ends[-1] >= limit // 2 else window.rfind(" ")
-        if cut <= 0:
-            cut = limit
-        pieces.append(rest[:cut].strip())
-        rest = rest[cut:].strip()
-    if rest:
-        pieces.append(rest)
-    return pieces
 
 
 def to_send_error(error: TelegramError) -> SendError:

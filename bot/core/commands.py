@@ -26,9 +26,16 @@ logger = logging.getLogger(__name__)
 
 DEEP_LINK = re.compile(r"[A-Za-z0-9_-]{1,64}")
 COHORT_PREFIX = "cohort_"
-# A message that is only one of these words stops every proactive message at once, as ``/stop`` does
-# (compared without case, accents, spaces or punctuation).
-STOP_WORDS = frozenset({"stop", "stopall", "arret", "arrete", "arreter", "basta", "توقف", "اوقف", "أوقف"})
+# A message that is only one of these words stops every proactive message at once, as ``/stop`` does, also
+# on channels without slash commands (WhatsApp): French, English, Italian, Arabic, Darija and Derja, compared
+# without case, accents, spaces or punctuation.
+STOP_WORDS = frozenset(
+    {
+        "stop", "stopall", "arret", "arrete", "arreter", "basta", "unsubscribe", "desabonner",
+        "توقف", "اوقف", "أوقف", "وقف", "إيقاف", "ايقاف", "بركا", "باراكا",
+        "w9ef", "wqef", "baraka", "barka", "yezzi", "ya7bes", "a7bes", "o9ef",
+    }
+)  # fmt: skip
 
 
 def is_stop_word(text: str) -> bool:

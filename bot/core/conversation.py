@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -99,11 +99,11 @@ class Conversation:
 
     async def _turn(self, inbound: InboundMessage) -> TurnResult:
         cleaned = clean(inbound.text)
+        if inbound.kind == "text" and is_stop_word(cleaned.text):
+            inbound = replace(inbound, kind="command", text="stop", argument="")
         readable = inbound.kind == "text" and cleaned.has_letters
         is_payload = cleaned.text.startswith("/")
         person, guess, reply_language = self._prepare(inbound, cleaned.text if readable else None)
-        if readable and is_stop_word(cleaned.text):
-            inbound = InboundMessage(inbound.channel, inbound.external_id, "stop", "command")
         if inbound.kind == "command":
             if inbound.text in BUTTON_COMMANDS and not self._offered(person.id, inbound):
                 return self._simple(

@@ -190,5 +190,8 @@ class Intake:
             except SendError as error:
                 logger.warning("reply on %s not delivered: %s", inbound.channel, error.reason)
                 return
+            except Exception as error:  # a bug in one reply must not stop the workers (and the bot)
+                logger.error("reply on %s failed: %s", inbound.channel, type(error).__name__)
+                return
             if result.user_id is not None:
                 self.handler.delivered(result.user_id, message, sent)

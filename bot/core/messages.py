@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Literal, Protocol
+from typing import Literal, Protocol, runtime_checkable
 
 MessageKind = Literal["text", "command", "unsupported"]
 COMMANDS = ("start", "help", "menu", "stop", "consent", "export", "checkin")
@@ -142,6 +142,15 @@ class Sender(Protocol):
 
     async def send(self, external_id: str, message: OutboundMessage) -> Sent:
         """Deliver one message to one person; raise ``SendError`` when the platform refuses."""
+
+
+@runtime_checkable
+class TemplateSender(Protocol):
+    """A sender that can speak outside its service window with a pre-approved template."""
+
+    async def send_template(self, external_id: str, message_key: str, message: OutboundMessage) -> Sent:
+        """Send ``message`` as the approved template of ``message_key`` in its language; raise
+        ``OutsideServiceWindow`` with the reason when there is none."""
 
 
 class TurnHandler(Protocol):

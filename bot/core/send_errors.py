@@ -2,7 +2,8 @@
 
 SendError               the platform refused or failed; ``retryable`` says whether to try again,
 │                       ``retry_after`` how long to wait when the platform said so
-└── ContactUnreachable  the person blocked the bot or left: stop sending to them
+├── ContactUnreachable  the person blocked the bot or left: stop sending to them
+└── OutsideServiceWindow  free text is refused now; only an approved template may go
 """
 
 from __future__ import annotations
@@ -20,6 +21,13 @@ class SendError(Exception):
 
 class ContactUnreachable(SendError):
     """The platform will not deliver to this person any more (blocked, deactivated, left)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason, retryable=False)
+
+
+class OutsideServiceWindow(SendError):
+    """The platform only takes an approved template now (WhatsApp's 24 hours since the person last wrote)."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason, retryable=False)

@@ -1,7 +1,8 @@
-"""Cleaning what people send before anything reads it."""
+"""Cleaning what people send before anything reads it, and cutting what the bot sends to fit a channel."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -37,3 +38,25 @@ def clean(raw: str, max_chars: int = MAX_CHARS) -> CleanText:
     if len(folded) > max_chars:
         return CleanText(folded[:max_chars].rsplit(" ", 1)[0] or folded[:max_chars], truncated=True)
     return CleanText(folded, truncated=False)
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?؟])\s+")
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """Pieces of at most ``limit`` characters, cut at paragraphs, then sentences, then spaces."""
+    pieces: list[str] = []
+    rest = text.strip()
+    while len(rest) > limit:
+        window = rest[:limit]
+        cut = window.rfind("\n\n")
+        if cut < limit // 2:
+            ends = [m.end() for m in _SENTENCE_END.finditer(window)]
+            cut = ends[-1] if ends and ends[-1] >= limit // 2 else window.rfind(" ")
+        if cut <= 0:
+            cut = limit
+        pieces.append(rest[:cut].strip())
+        rest = rest[cut:].strip()
+    if rest:
+        pieces.append(rest)
+    return pieces

@@ -20,7 +20,9 @@ def outbox_status(database: Database, now: datetime) -> str:
             f"oldest due since {status.oldest_due:%Y-%m-%d %H:%M} UTC ({_age(now - status.oldest_due)} ago)"
         )
     )
-    return f"outbox: {counts}\n{oldest}"
+    given_up = sorted((status.reasons or {}).items())
+    why = "".join(f"\n  {state}: {count} ({reason})" for (state, reason), count in given_up)
+    return f"outbox: {counts}{why}\n{oldest}"
 
 
 def _age(delta: timedelta) -> str:

@@ -159,9 +159,12 @@ class OutboxMessage(Base):
     sent_at = Column(UTCDateTime)
     created_at = Column(UTCDateTime, nullable=False)
     platform_message_id = Column(String(128), index=True)
+    delivery_status = Column(String(16))
+    delivered_at = Column(UTCDateTime)
+    read_at = Column(UTCDateTime)
 
 
-OUTBOX_STATES = ("pending", "sending", "sent", "failed", "cancelled")
+OUTBOX_STATES = ("pending", "sending", "sent", "failed", "cancelled", "undeliverable")
 
 
 class HelpRequest(Base):
@@ -212,6 +215,20 @@ class ProcessedUpdate(Base):
     channel = Column(String(16), nullable=False)
     update_key = Column(String(128), nullable=False)
     at = Column(UTCDateTime, nullable=False, index=True)
+
+
+class WhatsAppTemplate(Base):
+    """A message template as the Graph API last listed it (``mentor whatsapp templates sync``)."""
+
+    __tablename__ = "whatsapp_templates"
+    __table_args__ = (UniqueConstraint("name", "language", name="uq_whatsapp_templates"),)
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    name = Column(String(512), nullable=False)
+    language = Column(String(16), nullable=False)
+    status = Column(String(32), nullable=False)
+    category = Column(String(32))
+    synced_at = Column(UTCDateTime, nullable=False)
 
 
 RASA_EVENTS = Table(

@@ -1,8 +1,9 @@
 """The outbox: every proactive message as a row, from planned to sent (or given up, with the reason).
 
 Rows move ``pending`` → ``sending`` (claimed, with a lease) → ``sent``; or back to ``pending`` with a later
-``not_before`` to retry; or to ``failed`` / ``cancelled`` with ``last_error`` saying why. The unique
-``dedupe_key`` makes planning idempotent: a reminder or an alert planned twice is one row.
+``not_before`` to retry; or to ``failed`` / ``cancelled`` / ``undeliverable`` (the channel would not take
+it then, e.g. WhatsApp outside its 24-hour window with no approved template) with ``last_error`` saying
+why. The unique ``dedupe_key`` makes planning idempotent: a reminder or an alert planned twice is one row.
 """
 
 from __future__ import annotations
@@ -51,11 +52,13 @@ class Claimed:
     message_key: str
     content: Sequence[Mapping[str, Any]]
     attempts: int
+    last_inbound_at: datetime | None = None
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """What became of one claimed row: ``sent``, ``retry`` (at ``retry_at``), ``failed`` or ``blocked``."""
+    """What became of one claimed row: ``sent``, ``retry`` (at ``retry_at``), ``failed``, ``blocked`` or
+    ``undeliverable``."""
 
     id: int
     user_id: str
@@ -171,7 +174,7 @@ def claim_due(
         update(TABLE).where(TABLE.c.id.in_(ids)).values(status="sending", lease_until=now + lease)
     )
     rows = session.execute(
-        select(TABLE, User.external_id, User.chosen_language, User.reply_language)
+        select(TABLE, User.external_id, User.chosen_language, User.reply_language, User.last_inbound_at)
         .join(User, User.id == TABLE.c.user_id)
         .where(TABLE.c.id.in_(ids))
         .order_by(TABLE.c.not_before, TABLE.c.id)
@@ -187,12 +190,19 @@ def claim_due(
             message_key=row.message_key,
             content=row.content,
             attempts=row.attempts,
+            last_inbound_at=row.last_inbound_at,
         )
         for row in rows
     ]
 
 
-STATUS_AFTER = {"sent": "sent", "retry": "pending", "failed": "failed", "blocked": "failed"}
+STATUS_AFTER = {
+    "sent": "sent",
+    "retry": "pending",
+    "failed": "failed",
+    "blocked": "failed",
+    "undeliverable": "undeliverable",
+}
 
 
 def record(session: Session, outcomes: Sequence[Outcome]) -> None:
@@ -231,6 +241,33 @@ def record(session: Session, outcomes: Sequence[Outcome]) -> None:
     for outcome in outcomes:
         if outcome.offered and outcome.message_id is not None:
             buttons.offer(session, outcome.user_id, outcome.message_id, outcome.offered, outcome.at)
+
+
+# A status never moves back: a late "delivered" does not undo "read". "failed" comes only before the others.
+DELIVERY_ORDER = {"sent": 1, "delivered": 2, "read": 3, "failed": 4}
+
+
+def record_delivery(
+    session: Session, platform_message_id: str, state: str, at: datetime, error: str | None = None
+) -> bool:
+    """Note what the platform says of a sent message (sent, delivered, read, failed with ``error``) on its
+    row; False when no row has that platform id (a reply, not an outbox message)."""
+    row = session.execute(
+        select(TABLE.c.id, TABLE.c.delivery_status).where(TABLE.c.platform_message_id == platform_message_id)
+    ).first()
+    if row is None:
+        return False
+    if DELIVERY_ORDER.get(row.delivery_status or "", 0) >= DELIVERY_ORDER[state]:
+        return True
+    values: dict[str, Any] = {"delivery_status": state}
+    if state in ("delivered", "read"):
+        values["delivered_at"] = func.coalesce(TABLE.c.delivered_at, at)
+    if state == "read":
+        values["read_at"] = at
+    if state == "failed":
+        values["last_error"] = (error or "failed on the platform")[:200]
+    session.execute(update(TABLE).where(TABLE.c.id == row.id).values(**values))
+    return True
 
 
 def cancel_pending(session: Session, user_id: str, reason: str) -> int:
@@ -273,6 +310,7 @@ class OutboxStatus:
 
     counts: dict[str, int]
     oldest_due: datetime | None
+    reasons: dict[tuple[str, str], int] | None = None
 
 
 def status(session: Session, now: datetime) -> OutboxStatus:
@@ -283,4 +321,10 @@ def status(session: Session, now: datetime) -> OutboxStatus:
             TABLE.c.status.in_(("pending", "sending")), TABLE.c.not_before <= now
         )
     )
-    return OutboxStatus(counts={k: int(v) for k, v in counts.items()}, oldest_due=oldest)
+    given_up = session.execute(
+        select(TABLE.c.status, TABLE.c.last_error, func.count())
+        .where(TABLE.c.status.in_(("failed", "undeliverable")))
+        .group_by(TABLE.c.status, TABLE.c.last_error)
+    ).all()
+    reasons = {(state, reason or "no reason recorded"): int(n) for state, reason, n in given_up}
+    return OutboxStatus({k: int(v) for k, v in counts.items()}, oldest, reasons)

@@ -36,3 +36,16 @@ def web_app(routes: Sequence[BaseRoute], ready: Callable[[], bool]) -> Starlette
         routes=[Route("/healthz", healthz, methods=["GET"]), *routes],
         exception_handlers={HTTPException: http_error, Exception: unexpected},
     )
+
+
+async def read_limited(request: Request, limit: int) -> bytes | None:
+    """The body, or None once it passes ``limit`` bytes (read no further)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        return None
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            return None
+    return bytes(body)

@@ -296,7 +296,7 @@ def test_the_webhook_refuses_calls_without_the_right_secret(running) -> None:
 
 
 def test_long_replies_are_split_at_paragraphs_within_the_limit() -> None:
-    from bot.channels.telegram_sender import split_text
+    from bot.core.text import split_text
 
     text = "\n\n".join(f"Paragraph {n}. " + "word " * 150 for n in range(12))
     pieces = split_text(text, 4096)

@@ -1,0 +1,176 @@
+"""The WhatsApp channel, on the Cloud API through pywa_async: Meta's webhook on the one web server, replies
+out through the intake's workers.
+
+``GET /webhooks/whatsapp`` answers Meta's subscription handshake (200 with ``hub.challenge`` when
+``hub.verify_token`` is right, 403 otherwise). ``POST /webhooks/whatsapp`` checks ``X-Hub-Signature-256``
+over the raw body, in constant time, before reading anything (unsigned or forged: 403, nothing stored, the
+body never logged), refuses a body over 1 MB (413) and anything that is not a notification (400). Each
+message is taken in once by its wamid (Meta delivers again after any answer but 2xx, also across restarts)
+and answered off the request path; a person flooding gets 429 and a full queue 503, so Meta retries later.
+Statuses (sent, delivered, read, failed) are written on the outbox row with that wamid.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import logging
+from collections import Counter
+from collections.abc import Callable
+from datetime import datetime, timezone
+
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from bot.channels import whatsapp_updates
+from bot.channels.whatsapp_sender import WhatsAppSender
+from bot.channels.whatsapp_updates import BadNotification, StatusReport
+from bot.core.intake import Intake
+from bot.core.messages import OutboundMessage, Sent
+from bot.settings import WhatsAppSettings
+from bot.storage import outbox
+from bot.storage.db import Database
+from bot.web.app import read_limited
+
+logger = logging.getLogger(__name__)
+
+WEBHOOK_PATH = "/webhooks/whatsapp"
+SIGNATURE_HEADER = b"x-hub-signature-256"
+MAX_BODY = 1_000_000
+RETRY_LATER = {"flooding": 429, "full": 503}
+# A status may arrive before the dispatcher has written the wamid on its row (it records every 0.25 s):
+# an unmatched status is tried again a few times; one for a reply (never in the outbox) is then dropped.
+STATUS_RETRIES = (0.5, 1.0, 2.0)
+MAX_UNMATCHED = 10_000
+REPLY_CONNECTIONS = 8
+
+
+class WhatsAppChannel:
+    """Runs the bot on WhatsApp: takes webhooks in, hands messages to the intake, sends what it answers."""
+
+    name = "whatsapp"
+    capabilities = WhatsAppSender.capabilities
+
+    def __init__(
+        self,
+        intake: Intake,
+        database: Database,
+        settings: WhatsAppSettings,
+        clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+    ) -> None:
+        self.intake = intake
+        self.database = database
+        self.settings = settings
+        self.clock = clock
+        self.sender = WhatsAppSender(settings, REPLY_CONNECTIONS)
+        self.refused: Counter[str] = Counter()
+        self._latest: dict[str, str] = {}  # person: the wamid of their newest message (for typing)
+        self._background: set[asyncio.Task[None]] = set()
+
+    # --- messages out -----------------------------------------------------------------------------
+
+    async def send(self, external_id: str, message: OutboundMessage) -> Sent:
+        """Send one reply (split to fit), retrying what may pass."""
+        return await self.sender.send(external_id, message)
+
+    async def typing(self, external_id: str) -> None:
+        """Mark the person's newest message read with the typing indicator, best effort."""
+        message_id = self._latest.pop(external_id, None)
+        if message_id is not None:
+            await self.sender.mark_read(message_id, typing=True)
+
+    # --- webhooks in ------------------------------------------------------------------------------
+
+    def routes(self) -> list[BaseRoute]:
+        """The webhook: the handshake (GET) and notifications (POST)."""
+        return [
+            Route(WEBHOOK_PATH, self._handshake, methods=["GET"]),
+            Route(WEBHOOK_PATH, self._receive, methods=["POST"]),
+        ]
+
+    async def _handshake(self, request: Request) -> Response:
+        token = self.settings.verify_token
+        given = request.query_params.get("hub.verify_token", "")
+        challenge = request.query_params.get("hub.challenge", "")
+        right = token is not None and hmac.compare_digest(given.encode(), token.reveal().encode())
+        if request.query_params.get("hub.mode") != "subscribe" or not right or len(challenge) > 256:
+            logger.warning("whatsapp handshake refused")
+            return PlainTextResponse("forbidden", status_code=403)
+        return PlainTextResponse(challenge)
+
+    async def _receive(self, request: Request) -> Response:
+        """One notification: size, then signature over the raw bytes, then shape; then act on it."""
+        body = await read_limited(request, MAX_BODY)
+        if body is None:
+            return self._refuse(413, "body over 1 MB")
+        if not self._signed(request, body):
+            return self._refuse(403, "missing or wrong signature")
+        try:
+            notification = whatsapp_updates.check(json.loads(body))
+        except (ValueError, RecursionError) as error:
+            where = error.where if isinstance(error, BadNotification) else "not JSON"
+            return self._refuse(400, f"wrong or missing {where}")
+        parsed = whatsapp_updates.parse(notification, self.settings.phone_number_id)
+        if parsed.statuses:
+            unmatched = await asyncio.to_thread(self._record_statuses, parsed.statuses)
+            if unmatched and len(self._background) < MAX_UNMATCHED:
+                task = asyncio.create_task(self._record_later(unmatched))
+                self._background.add(task)
+                task.add_done_callback(self._background.discard)
+        worst = 200
+        for incoming in parsed.messages:
+            admission = await self.intake.offer(incoming.message_id, incoming.inbound)
+            if admission == "queued":
+                self._latest[incoming.inbound.external_id] = incoming.message_id
+            worst = max(worst, RETRY_LATER.get(admission, 200))
+        return Response(status_code=worst)
+
+    def _signed(self, request: Request, body: bytes) -> bool:
+        secret = self.settings.app_secret
+        given = [value for name, value in request.scope["headers"] if name == SIGNATURE_HEADER]
+        if secret is None or len(given) != 1:
+            return False
+        expected = "sha256=" + hmac.new(secret.reveal().encode(), body, hashlib.sha256).hexdigest()
+        return hmac.compare_digest(given[0], expected.encode())
+
+    def _refuse(self, status: int, reason: str) -> Response:
+        """Count and log a refused webhook by what was wrong (never its body)."""
+        self.refused[reason] += 1
+        logger.warning("whatsapp webhook refused (%d): %s", status, reason)
+        return Response(status_code=status)
+
+    async def _record_later(self, reports: list[StatusReport]) -> None:
+        for delay in STATUS_RETRIES:
+            await asyncio.sleep(delay)
+            reports = await asyncio.to_thread(self._record_statuses, reports)
+            if not reports:
+                return
+
+    def _record_statuses(self, reports: list[StatusReport]) -> list[StatusReport]:
+        """Write each status on its outbox row; return those whose row is not (yet) known."""
+        unmatched = []
+        with self.database.session() as session:
+            for report in reports:
+                at = (
+                    datetime.fromtimestamp(report.timestamp, timezone.utc)
+                    if report.timestamp is not None and report.timestamp < 2**32
+                    else self.clock()
+                )
+                error = f"failed on WhatsApp ({report.error_code})" if report.status == "failed" else None
+                if not outbox.record_delivery(session, report.message_id, report.status, at, error):
+                    unmatched.append(report)
+        return unmatched
+
+    # --- running ----------------------------------------------------------------------------------
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Serve until ``stop`` is set (the webhook's route is on the web server)."""
+        async with self.sender:
+            logger.info("whatsapp channel running (webhook %s)", WEBHOOK_PATH)
+            await stop.wait()
+            for task in list(self._background):
+                task.cancel()
+        logger.info("whatsapp channel stopped")
