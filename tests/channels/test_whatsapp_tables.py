@@ -21,7 +21,7 @@ from bot.channels.whatsapp_updates import BadNotification
 from bot.core.messages import Button, OutboundMessage
 from bot.core.send_errors import SendError
 from bot.settings import Secret, WhatsAppSettings
-from fakes.whatsapp_graph import APP_SECRET, BUSINESS, TOKEN
+from fakes.whatsapp_graph import APP_SECRET, BUSINESS, TOKEN, VERIFY_TOKEN
 from tests.whatsapp_api import WhatsAppServer, whatsapp_graph_server
 
 DATA = Path(__file__).parent / "testdata" / "whatsapp"
@@ -113,7 +113,11 @@ def test_hostile_shapes_are_refused_naming_the_field(body: Any, where: str) -> N
 
 def _settings(graph: WhatsAppServer) -> WhatsAppSettings:
     return WhatsAppSettings(
-        token=Secret(TOKEN), phone_number_id=BUSINESS.phone_number_id, api_url=graph.api_url
+        token=Secret(TOKEN),
+        phone_number_id=BUSINESS.phone_number_id,
+        app_secret=Secret(APP_SECRET),
+        verify_token=Secret(VERIFY_TOKEN),
+        api_url=graph.api_url,
     )
 
 
