@@ -10,7 +10,8 @@ so that after a crash only the messages sent in the last moment before it can go
 - the person blocked the bot (403): marked unreachable, and everything pending for them is cancelled;
 - outside the channel's service window (WhatsApp: 24 hours after the person last wrote; checked at send
   time, and when the platform refuses free text with 131047): sent as its approved template, or
-  undeliverable with the reason (no template for it in the person's language, or none approved);
+  undeliverable with the reason (no template for it in the person's language, or none approved); past
+  the day's limit of people reached that way, it waits for the next day with the reason;
 - anything else: failed, with the reason.
 """
 
@@ -28,7 +29,7 @@ from typing import Any, TypeVar
 
 from bot.core.messages import OutboundMessage, Sender, Sent, TemplateSender, is_command_payload
 from bot.core.render import Renderer
-from bot.core.send_errors import ContactUnreachable, OutsideServiceWindow, SendError
+from bot.core.send_errors import ContactUnreachable, OutsideServiceWindow, SendError, WaitUntil
 from bot.storage import outbox, users
 from bot.storage.db import Database
 from bot.storage.outbox import Claimed, Outcome
@@ -174,6 +175,8 @@ class Dispatcher:
                     sent = await route.sender.send(claimed.external_id, message)
             except ContactUnreachable as error:
                 return self._outcome(claimed, "blocked", error.reason)
+            except WaitUntil as error:
+                return self._outcome(claimed, "retry", error.reason, error.until)
             except OutsideServiceWindow as error:
                 if outside:
                     return self._outcome(claimed, "undeliverable", error.reason)

@@ -3,10 +3,13 @@
 SendError               the platform refused or failed; ``retryable`` says whether to try again,
 │                       ``retry_after`` how long to wait when the platform said so
 ├── ContactUnreachable  the person blocked the bot or left: stop sending to them
-└── OutsideServiceWindow  free text is refused now; only an approved template may go
+├── OutsideServiceWindow  free text is refused now; only an approved template may go
+└── WaitUntil           not before ``until`` (a daily limit reached): try again then, nothing else waits
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 
 class SendError(Exception):
@@ -31,3 +34,12 @@ class OutsideServiceWindow(SendError):
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason, retryable=False)
+
+
+class WaitUntil(SendError):
+    """This message may go only from ``until`` on (e.g. WhatsApp's daily limit of people reached outside the
+    24-hour window); other messages of the channel are not held back."""
+
+    def __init__(self, reason: str, until: datetime) -> None:
+        super().__init__(reason, retryable=True)
+        self.until = until

@@ -181,6 +181,37 @@ def test_stop_ends_every_proactive_message(
         assert consents.current(session, user_id)["news"].granted is False
 
 
+def _choices(message: dict[str, Any]) -> list[str]:
+    """The ids of the reply buttons or list rows of a message the bot sent."""
+    if message.get("type") != "interactive":
+        return []
+    action = message["interactive"]["action"]
+    if "buttons" in action:
+        return [b["reply"]["id"] for b in action["buttons"]]
+    return [row["id"] for section in action["sections"] for row in section["rows"]]
+
+
+def test_privacy_then_export_by_its_button_shows_the_persons_data(
+    whatsapp: WhatsAppServer, bot: BotProcess
+) -> None:
+    someone = "MA.100000000010"
+    shown = answered(whatsapp, someone, lambda: whatsapp.text(someone, "/privacy"))
+    [offering] = [m for m in shown if "cmd:export" in _choices(m)]
+    exported = answered(
+        whatsapp,
+        someone,
+        lambda: whatsapp.play("button_reply", someone, id="cmd:export", context_id=offering["id"]),
+    )
+    text = " ".join(body(m) for m in exported)
+    assert '"profile"' in text and '"consents"' in text
+    pressed_again = answered(
+        whatsapp,
+        someone,
+        lambda: whatsapp.play("button_reply", someone, id="cmd:export", context_id="wamid.NOT-OURS="),
+    )
+    assert '"profile"' not in " ".join(body(m) for m in pressed_again)  # a button the bot did not send
+
+
 def test_delete_my_data_leaves_nothing_of_the_person_in_any_table(
     whatsapp: WhatsAppServer, bot: BotProcess, database: Database
 ) -> None:
