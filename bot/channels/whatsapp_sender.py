@@ -220,7 +220,7 @@ class WhatsAppSender:
         if external_id in self._reached:
             return False
         limit = self.settings.daily_limit
-        if len(self._reached) >= limit:
+        if limit is not None and len(self._reached) >= limit:  # None: the unlimited tier
             tomorrow = datetime.combine(now.date() + timedelta(days=1), time(), timezone.utc)
             raise WaitUntil(f"daily limit of {limit} people outside the 24-hour window reached", tomorrow)
         self._reached.add(external_id)
