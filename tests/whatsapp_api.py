@@ -2,35 +2,22 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
-from bot.evaluation.telegram_harness import free_port, wait_for_port
-from bot.settings import ROOT
+from bot.evaluation.telegram_harness import fake_server
 from fakes.whatsapp_graph import APP_SECRET, BUSINESS, TOKEN, VERIFY_TOKEN
 
 API_VERSION = "23.0"
 
 
-@contextmanager
-def whatsapp_graph_server() -> Iterator[str]:
-    """Run a fresh fake in its own process; yield its base URL (``http://127.0.0.1:PORT``)."""
-    port = free_port()
-    command = [sys.executable, "-m", "fakes.whatsapp_graph", str(port)]
-    server = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_for_port(port)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+def whatsapp_graph_server() -> AbstractContextManager[str]:
+    """A fresh local WhatsApp Graph API fake; yields its base URL (``http://127.0.0.1:PORT``)."""
+    return fake_server("fakes.whatsapp_graph")
 
 
 @dataclass

@@ -28,9 +28,10 @@ from telegram.ext import Updater
 from telegram.request import HTTPXRequest
 
 from bot.channels import telegram_updates
+from bot.channels.payloads import BadPayload
 from bot.channels.telegram_request import AiohttpRequest
 from bot.channels.telegram_sender import TelegramSender
-from bot.channels.telegram_updates import BadUpdate, BotIdentity
+from bot.channels.telegram_updates import BotIdentity
 from bot.core.intake import Intake, Reachability
 from bot.core.messages import OutboundMessage, Sent
 from bot.settings import TelegramSettings
@@ -110,7 +111,7 @@ class TelegramChannel:
             return self._refuse(400, "not JSON")
         try:
             update = telegram_updates.check(data)
-        except BadUpdate as error:
+        except BadPayload as error:
             return self._refuse(400, f"wrong or missing {error.where}")
         admission = await self._take(update)
         return Response(status_code=RETRY_LATER.get(admission, 200))
@@ -195,7 +196,7 @@ class TelegramChannel:
                 continue
             try:
                 checked = telegram_updates.check(json.loads(update.to_json()))  # enums as plain strings
-            except BadUpdate as error:
+            except BadPayload as error:
                 self._refuse(0, f"wrong or missing {error.where}")
                 continue
             await self._take(checked, wait=True)

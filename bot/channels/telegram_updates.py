@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from pydantic import BaseModel, ConstrainedInt, Field, StrictBool, ValidationError, constr
+from pydantic import ConstrainedInt, Field, StrictBool, constr
 
+from bot.channels.payloads import StrictModel, checked
 from bot.core.messages import InboundMessage, inbound_from_payload
 
 CHANNEL = "telegram"
@@ -38,36 +39,30 @@ class Timestamp(ConstrainedInt):
     le = 2**32
 
 
-class _Model(BaseModel):
-    class Config:
-        extra = "ignore"
-        allow_population_by_field_name = True
-
-
-class TelegramUser(_Model):
+class TelegramUser(StrictModel):
     id: Identifier
     is_bot: StrictBool = False
     language_code: constr(strict=True, max_length=35) | None = None  # type: ignore[valid-type]
 
 
-class Chat(_Model):
+class Chat(StrictModel):
     id: Identifier
     type: constr(strict=True, max_length=32)  # type: ignore[valid-type]
 
 
-class Entity(_Model):
+class Entity(StrictModel):
     type: constr(strict=True, max_length=32)  # type: ignore[valid-type]
     offset: Identifier
     length: Identifier
 
 
-class RepliedTo(_Model):
+class RepliedTo(StrictModel):
     """The message a group message answers: only who wrote it matters (is it the bot?)."""
 
     from_: TelegramUser | None = Field(None, alias="from")
 
 
-class Message(_Model):
+class Message(StrictModel):
     message_id: Identifier
     date: Timestamp
     chat: Chat
@@ -77,42 +72,34 @@ class Message(_Model):
     reply_to_message: RepliedTo | None = None
 
 
-class MessageRef(_Model):
+class MessageRef(StrictModel):
     message_id: Identifier
     chat: Chat
 
 
-class CallbackQuery(_Model):
+class CallbackQuery(StrictModel):
     id: constr(strict=True, max_length=64)  # type: ignore[valid-type]
     from_: TelegramUser = Field(alias="from")
     data: constr(strict=True, max_length=64) | None = None  # type: ignore[valid-type]
     message: MessageRef | None = None
 
 
-class MemberStatus(_Model):
+class MemberStatus(StrictModel):
     status: constr(strict=True, max_length=32)  # type: ignore[valid-type]
 
 
-class ChatMemberUpdated(_Model):
+class ChatMemberUpdated(StrictModel):
     chat: Chat
     date: Timestamp
     new_chat_member: MemberStatus
 
 
-class Update(_Model):
+class Update(StrictModel):
     update_id: Identifier
     message: Message | None = None
     edited_message: Message | None = None
     callback_query: CallbackQuery | None = None
     my_chat_member: ChatMemberUpdated | None = None
-
-
-class BadUpdate(ValueError):
-    """The body is not an update the bot can read; ``where`` is the path of the first wrong field."""
-
-    def __init__(self, where: str) -> None:
-        super().__init__(where)
-        self.where = where
 
 
 @dataclass(frozen=True)
@@ -142,14 +129,8 @@ class BotIdentity:
 
 
 def check(data: object) -> Update:
-    """The update, checked; ``BadUpdate`` naming the first wrong field otherwise."""
-    if not isinstance(data, dict):
-        raise BadUpdate(f"body is a JSON {type(data).__name__}, not an object")
-    try:
-        return Update.parse_obj(data)
-    except ValidationError as error:
-        first = error.errors()[0]
-        raise BadUpdate(".".join(str(part) for part in first["loc"])) from None
+    """The update, checked; ``BadPayload`` naming the first wrong field otherwise."""
+    return checked(Update, data)
 
 
 def parse(update: Update, me: BotIdentity) -> Parsed:

@@ -26,8 +26,9 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from bot.channels import whatsapp_updates
+from bot.channels.payloads import BadPayload
 from bot.channels.whatsapp_sender import WhatsAppSender
-from bot.channels.whatsapp_updates import BadNotification, StatusReport
+from bot.channels.whatsapp_updates import StatusReport
 from bot.core.intake import Intake
 from bot.core.messages import OutboundMessage, Sent
 from bot.settings import WhatsAppSettings
@@ -111,7 +112,7 @@ class WhatsAppChannel:
         try:
             notification = whatsapp_updates.check(json.loads(body))
         except (ValueError, RecursionError) as error:
-            where = error.where if isinstance(error, BadNotification) else "not JSON"
+            where = error.where if isinstance(error, BadPayload) else "not JSON"
             return self._refuse(400, f"wrong or missing {where}")
         parsed = whatsapp_updates.parse(notification, self.settings.phone_number_id)
         if parsed.statuses:

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pydantic import BaseModel, Field, StrictInt, ValidationError, constr
+from pydantic import Field, StrictInt, constr
 
+from bot.channels.payloads import StrictModel, checked
 from bot.core.messages import InboundMessage, inbound_from_payload
 
 CHANNEL = "whatsapp"
@@ -27,45 +28,39 @@ Word = constr(strict=True, max_length=64)
 Digits = constr(strict=True, regex=r"^\d{1,15}$")
 
 
-class _Model(BaseModel):
-    class Config:
-        extra = "ignore"
-        allow_population_by_field_name = True
-
-
-class Metadata(_Model):
+class Metadata(StrictModel):
     phone_number_id: Id  # type: ignore[valid-type]
 
 
-class Contact(_Model):
+class Contact(StrictModel):
     user_id: Id | None = None  # type: ignore[valid-type]
     wa_id: Digits | None = None  # type: ignore[valid-type]
 
 
-class Text(_Model):
+class Text(StrictModel):
     body: constr(strict=True, max_length=MAX_TEXT)  # type: ignore[valid-type]
 
 
-class Reply(_Model):
+class Reply(StrictModel):
     id: Id  # type: ignore[valid-type]
     title: constr(strict=True, max_length=256) | None = None  # type: ignore[valid-type]
 
 
-class Interactive(_Model):
+class Interactive(StrictModel):
     type: Word  # type: ignore[valid-type]
     button_reply: Reply | None = None
     list_reply: Reply | None = None
 
 
-class TemplateButton(_Model):
+class TemplateButton(StrictModel):
     payload: constr(strict=True, min_length=1, max_length=256)  # type: ignore[valid-type]
 
 
-class Context(_Model):
+class Context(StrictModel):
     id: Id | None = None  # type: ignore[valid-type]
 
 
-class Message(_Model):
+class Message(StrictModel):
     id: Id  # type: ignore[valid-type]
     type: Word  # type: ignore[valid-type]
     from_: Digits | None = Field(None, alias="from")  # type: ignore[valid-type]
@@ -77,44 +72,36 @@ class Message(_Model):
     button: TemplateButton | None = None
 
 
-class Error(_Model):
+class Error(StrictModel):
     code: StrictInt
 
 
-class Status(_Model):
+class Status(StrictModel):
     id: Id  # type: ignore[valid-type]
     status: Word  # type: ignore[valid-type]
     timestamp: Digits | None = None  # type: ignore[valid-type]
     errors: list[Error] = Field(default_factory=list, max_items=MAX_ITEMS)
 
 
-class Value(_Model):
+class Value(StrictModel):
     metadata: Metadata
     contacts: list[Contact] = Field(default_factory=list, max_items=MAX_ITEMS)
     messages: list[Message] = Field(default_factory=list, max_items=MAX_ITEMS)
     statuses: list[Status] = Field(default_factory=list, max_items=MAX_ITEMS)
 
 
-class Change(_Model):
+class Change(StrictModel):
     field: Word  # type: ignore[valid-type]
     value: Value
 
 
-class Entry(_Model):
+class Entry(StrictModel):
     changes: list[Change] = Field(max_items=MAX_ITEMS)
 
 
-class Notification(_Model):
+class Notification(StrictModel):
     object: constr(strict=True, regex=r"^whatsapp_business_account$")  # type: ignore[valid-type]
     entry: list[Entry] = Field(max_items=MAX_ITEMS)
-
-
-class BadNotification(ValueError):
-    """The body is not a notification the bot can read; ``where`` is the path of the first wrong field."""
-
-    def __init__(self, where: str) -> None:
-        super().__init__(where)
-        self.where = where
 
 
 @dataclass(frozen=True)
@@ -144,16 +131,8 @@ class Parsed:
 
 
 def check(data: object) -> Notification:
-    """The notification, checked; ``BadNotification`` naming the first wrong field otherwise."""
-    if not isinstance(data, dict):
-        raise BadNotification(f"body is a JSON {type(data).__name__}, not an object")
-    try:
-        return Notification.parse_obj(data)
-    except ValidationError as error:
-        first = error.errors()[0]
-        raise BadNotification(".".join(str(part) for part in first["loc"])) from None
-    except RecursionError:
-        raise BadNotification("body nests too deep") from None
+    """The notification, checked; ``BadPayload`` naming the first wrong field otherwise."""
+    return checked(Notification, data)
 
 
 def country_of(user_id: str | None, phone: str | None) -> str | None:

@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,13 +31,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def bot_api_server() -> Iterator[str]:
-    """Run a fresh local Bot API server in its own process; yield its base URL (``http://127.0.0.1:PORT``).
-
-    Its own process, so that a load generator in this one does not slow it down.
-    """
+def fake_server(module: str) -> Iterator[str]:
+    """Run one of the local platform fakes (``python -m MODULE PORT``) in its own process, so that a load
+    generator in this one does not slow it down; yield its base URL (``http://127.0.0.1:PORT``)."""
     port = free_port()
-    command = [sys.executable, "-m", "fakes.telegram_bot_api", str(port)]
+    command = [sys.executable, "-m", module, str(port)]
     server = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_for_port(port)
@@ -45,6 +43,11 @@ def bot_api_server() -> Iterator[str]:
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def bot_api_server() -> AbstractContextManager[str]:
+    """A fresh local Telegram Bot API server."""
+    return fake_server("fakes.telegram_bot_api")
 
 
 def wait_for_port(port: int, seconds: float = 30.0) -> None:
@@ -55,7 +58,7 @@ def wait_for_port(port: int, seconds: float = 30.0) -> None:
             if probe.connect_ex(("127.0.0.1", port)) == 0:
                 return
         time.sleep(0.05)
-    raise RuntimeError(f"the local Bot API server did not listen on port {port}")
+    raise RuntimeError(f"the local server did not listen on port {port}")
 
 
 @dataclass

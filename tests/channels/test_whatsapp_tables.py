@@ -16,8 +16,8 @@ import httpx
 import pytest
 
 from bot.channels import whatsapp_updates
+from bot.channels.payloads import BadPayload
 from bot.channels.whatsapp_sender import WhatsAppSender
-from bot.channels.whatsapp_updates import BadNotification
 from bot.core.messages import Button, OutboundMessage
 from bot.core.send_errors import SendError
 from bot.settings import Secret, WhatsAppSettings
@@ -106,7 +106,7 @@ def test_a_notification_for_another_phone_number_is_ignored() -> None:
     ],
 )
 def test_hostile_shapes_are_refused_naming_the_field(body: Any, where: str) -> None:
-    with pytest.raises(BadNotification) as refused:
+    with pytest.raises(BadPayload) as refused:
         whatsapp_updates.check(body)
     assert where in refused.value.where
 
