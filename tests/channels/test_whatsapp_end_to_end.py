@@ -238,16 +238,8 @@ def test_statuses_update_the_outbox_row(
     whatsapp: WhatsAppServer, bot: BotProcess, database: Database
 ) -> None:
     someone = "MA.100000000008"
-    now = datetime.now(timezone.utc)
     whatsapp.auto_status("sent", "delivered", "read")
-    with database.session() as session:
-        user = users.get_or_create(session, "whatsapp", someone, now)
-        user.last_inbound_at = now
-        planned = outbox.Planned(
-            "wa:status", user.id, "whatsapp", "reminder", "reminder_departure_checklist",
-            now - timedelta(seconds=1), [say.string("reminder_departure_checklist")],
-        )  # fmt: skip
-        outbox.enqueue_once(session, [planned], now)
+    _plan(database, someone, "wa:status", "reminder_departure_checklist", wrote_hours_ago=0)
     [sent] = whatsapp.wait_for(someone, 1, timeout=40)
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
@@ -266,16 +258,8 @@ def test_a_failed_status_is_recorded_with_its_code(
     whatsapp: WhatsAppServer, bot: BotProcess, database: Database
 ) -> None:
     someone = "MA.100000000009"
-    now = datetime.now(timezone.utc)
     whatsapp.fail(131026, to=someone, mode="async")
-    with database.session() as session:
-        user = users.get_or_create(session, "whatsapp", someone, now)
-        user.last_inbound_at = now
-        planned = outbox.Planned(
-            "wa:failed", user.id, "whatsapp", "reminder", "reminder_departure_checklist",
-            now - timedelta(seconds=1), [say.string("reminder_departure_checklist")],
-        )  # fmt: skip
-        outbox.enqueue_once(session, [planned], now)
+    _plan(database, someone, "wa:failed", "reminder_departure_checklist", wrote_hours_ago=0)
     whatsapp.wait_for(someone, 1, timeout=40)
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
