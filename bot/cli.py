@@ -108,6 +108,14 @@ def _staff_commands(commands: argparse._SubParsersAction) -> None:  # type: igno
     templates_actions = templates.add_subparsers(dest="action", required=True)
     templates_actions.add_parser("sync", help="read the templates' status from the Graph API and store it")
     templates_actions.add_parser("check", help="list the messages without an approved template, by language")
+    accounts = commands.add_parser("staff", help="staff accounts for the console and the staff commands")
+    accounts = accounts.add_subparsers(dest="action", required=True)
+    add = accounts.add_parser("add", help="a new account; the password is read from standard input or asked")
+    add.add_argument("email")
+    add.add_argument("--role", required=True, help="any of admin,broadcaster,approver,mentor,curator")
+    add.add_argument("--language", default="en", help="the console's language for them: fr, it, en or ar")
+    accounts.add_parser("list", help="every account with its roles and state")
+    accounts.add_parser("disable", help="stop an account from logging in").add_argument("email")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -136,7 +144,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
-    from bot import commands
+    from bot import commands, staff_commands
 
     if args.command == "run":
         return asyncio.run(commands.run(settings))
@@ -154,9 +162,11 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "eval":
         return commands.evaluate(settings, args.what, args.file, args.png)
     if args.command in ("cohort", "plan"):
-        return commands.cohort(settings, args.action, vars(args))
+        return staff_commands.cohort(settings, args.action, vars(args))
     if args.command == "outbox":
-        return commands.outbox_status(settings)
+        return staff_commands.outbox_status(settings)
+    if args.command == "staff":
+        return staff_commands.staff(settings, args.action, vars(args))
     if args.command == "whatsapp":
         return asyncio.run(commands.whatsapp_templates(settings, args.action))
     if args.command == "bench":

@@ -11,9 +11,8 @@ import json
 import signal
 import sys
 import uuid
-from collections.abc import Callable, Coroutine
+from collections.abc import Coroutine
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot import training
@@ -160,44 +159,6 @@ def bench(settings: Settings, output: str, messages: int, telegram: bool, delive
     from bot.evaluation import bench as benchmarks
 
     return benchmarks.run(settings, output, messages, telegram, delivery)
-
-
-def cohort(settings: Settings, action: str, args: dict[str, Any]) -> int:
-    """A cohort or plan subcommand; a mistake is explained and exits 1 with nothing changed."""
-    from bot import app
-    from bot.staff.cohorts import StaffError
-
-    tools = app.cohort_tools(settings)
-    actions: dict[str, Callable[[], str]] = {
-        "create": lambda: tools.create(
-            args["code"], args["programme"], args["city"], args["timezone"], dict(args["date"] or [])
-        ),
-        "show": lambda: tools.show(args["code"]),
-        "set-date": lambda: tools.set_date(args["code"], args["name"], args["day"]),
-        "enroll": lambda: tools.enroll(args["code"], args["person"], args["timezone"], args["language"]),
-        "remove": lambda: tools.remove(args["code"], args["person"]),
-        "import": lambda: tools.import_csv(Path(args["file"])),
-        "preview": lambda: tools.preview(args["code"]),
-    }
-    try:
-        sys.stdout.write(actions[action]() + "\n")
-    except StaffError as error:
-        sys.stderr.write(f"mentor: {error}\n")
-        return 1
-    finally:
-        tools.database.engine.dispose()
-    return 0
-
-
-def outbox_status(settings: Settings) -> int:
-    """Counts by state and the oldest due message."""
-    from bot import app
-    from bot.staff.outbox import outbox_status as describe
-
-    database = app.open_database(settings)
-    sys.stdout.write(describe(database, app.utc_now()) + "\n")
-    database.engine.dispose()
-    return 0
 
 
 async def whatsapp_templates(settings: Settings, action: str) -> int:

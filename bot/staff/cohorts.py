@@ -16,7 +16,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.settings import REPLY_LANGUAGES
-from bot.staff.people_file import CHANNELS, EXTERNAL_ID, StaffError, listing, read_people
+from bot.staff.errors import StaffError
+from bot.staff.people_file import CHANNELS, EXTERNAL_ID, listing, read_people
 from bot.storage import cohorts, users
 from bot.storage.db import Database, chunked
 from bot.storage.models import Cohort, Enrollment, HelpRequest, OutboxMessage

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from bot.settings import REPLY_LANGUAGES
+from bot.staff.errors import StaffError
 from bot.storage import cohorts
 from bot.storage.models import User
 from scheduler.timing import zone
@@ -28,10 +29,6 @@ CSV_OPTIONAL = ("timezone", "language")
 MAX_CSV_BYTES = 10_000_000
 MAX_REPORTED = 100  # problems and duplicates listed; the rest are counted
 EXTERNAL_ID = re.compile(r"[A-Za-z0-9_+-]{1,64}")
-
-
-class StaffError(ValueError):
-    """A request staff must correct; the message says how."""
 
 
 @dataclass
