@@ -9,7 +9,7 @@ TRAIN_INPUTS := config.yml domain.yml $(shell find nlu stories -name '*.yml' -o 
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 3
 
-.PHONY: help run test lint validate train eval eval-langid bench clean
+.PHONY: help run console test lint validate train eval eval-langid bench clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -25,6 +25,9 @@ $(MODEL): $(INSTALLED) $(TRAIN_INPUTS)
 
 run: $(MODEL)  ## Run the bot (a terminal chat when no channel is configured)
 	@$(BIN)/mentor run
+
+console: $(INSTALLED)  ## Serve the staff console alone (no model needed); prints a first-admin link when no account exists
+	@$(BIN)/mentor console
 
 test: $(MODEL)  ## Lint, validate the data and the knowledge base, run the tests
 	$(BIN)/ruff check .

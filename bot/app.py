@@ -30,6 +30,7 @@ from scheduler.service import DeliveryService
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
+    from starlette.routing import Mount
 
     from bot.channels.registry import Registry
     from bot.core.conversation import Conversation
@@ -177,10 +178,28 @@ def approved_templates(database: Database, seconds: float = 30.0) -> Callable[[]
 
 
 def web(built: App, registry: Registry) -> Starlette:
-    """The one web app: every channel's routes and ``/healthz``."""
+    """The one web app: every channel's routes, the staff console and ``/healthz``."""
     from bot.web.app import web_app
 
-    return web_app(registry.routes(), built.database.answers)
+    return web_app([*registry.routes(), console(built.settings, built.database)], built.database.answers)
+
+
+def console(settings: Settings, database: Database, clock: Callable[[], datetime] = utc_now) -> Mount:
+    """The staff console under ``/console``, on the staff services of ``database``: add a page module's
+    service to ``Services`` here."""
+    from bot.console.app import console as console_mount
+    from bot.console.keys import signing_key
+    from bot.console.pages import Services
+    from bot.staff.accounts import StaffAccounts
+    from bot.staff.audit_log import AuditLog
+    from bot.staff.preferences import Preferences
+
+    services = Services(
+        accounts=StaffAccounts(database, clock),
+        audit=AuditLog(database, clock),
+        preferences=Preferences(database, clock),
+    )
+    return console_mount(services, signing_key(settings))
 
 
 def delivery_service(

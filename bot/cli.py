@@ -40,6 +40,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("run", help="run the bot on Telegram and WhatsApp as configured, else a chat")
+    commands.add_parser("console", help="serve the staff console alone on MENTOR_WEB_LISTEN")
     commands.add_parser("chat", help="talk to the bot in the terminal (reads a pipe line by line too)")
     ask = commands.add_parser("ask", help="answer one message, or one per line of standard input")
     ask.add_argument("message", nargs="?", help="the message; read standard input when absent")
@@ -150,6 +151,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return asyncio.run(commands.run(settings))
     if args.command == "chat":
         return asyncio.run(commands.chat(settings))
+    if args.command == "console":
+        return asyncio.run(commands.console(settings))
     if args.command == "ask":
         return asyncio.run(commands.ask(settings, args.message, args.json))
     if args.command == "train":

@@ -70,6 +70,39 @@ async def run(settings: Settings) -> int:
     return 0
 
 
+async def console(settings: Settings) -> int:
+    """The staff console alone (and ``/healthz``) on ``MENTOR_WEB_LISTEN`` until SIGTERM or Ctrl-C; when no
+    staff account exists, print a one-time link that creates the first admin."""
+    from bot import app
+    from bot.staff.accounts import StaffAccounts
+    from bot.web.app import web_app
+    from bot.web.server import WebServer, bind
+
+    listening = bind(settings.web_host, settings.web_port)
+    database = app.open_database(settings)
+    try:
+        server = WebServer(web_app([app.console(settings, database)], database.answers), listening)
+        host = settings.web_host if settings.web_host not in ("0.0.0.0", "::") else "127.0.0.1"
+        base = f"http://{f'[{host}]' if ':' in host else host}:{server.port}/console"
+        sys.stdout.write(f"staff console: {base}/\n")
+        accounts = StaffAccounts(database, app.utc_now)
+        if not accounts.any_exist():
+            token = accounts.invite(["admin"], by=None)
+            sys.stdout.write(
+                "no staff account yet; this one-time link (valid 24 hours) creates the first admin:\n"
+                f"{base}/invite/{token}\n"
+            )
+        sys.stdout.flush()
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signal_number in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signal_number, stop.set)
+        await server.serve(stop)
+    finally:
+        database.engine.dispose()
+    return 0
+
+
 async def _until_stopped(stop: asyncio.Event, parts: list[Coroutine[Any, Any, None]]) -> None:
     """Run every part until ``stop`` is set or one of them fails (then the others are stopped too)."""
     tasks = [asyncio.create_task(part) for part in parts]

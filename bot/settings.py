@@ -48,12 +48,15 @@ FIELDS: dict[str, str] = {
     "MENTOR_WHATSAPP_VERIFY_TOKEN": "token Meta sends back in the webhook subscription handshake",
     "MENTOR_WHATSAPP_API_URL": f"Graph API base URL with its version (default: {WHATSAPP_API_URL})",
     "MENTOR_WHATSAPP_RATE": "WhatsApp messages a second, all chats together (default: 80)",
+    "MENTOR_CONSOLE_SECRET": "key signing the staff console's session cookies, 32-256 printable characters "
+    "(default: a random key kept in console.key beside the SQLite database, or under var/)",
     "MENTOR_WHATSAPP_DAILY_LIMIT": "business-initiated conversations a day of the number's tier: "
     "250, 2000, 10000, 100000 or unlimited (default: 250)",
 }
 _WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 _ACCESS_TOKEN = re.compile(r"[A-Za-z0-9_.|-]{1,4096}")
 _PRINTABLE_SECRET = re.compile(r"[!-~]{1,256}")  # printable ASCII, no spaces
+_CONSOLE_SECRET = re.compile(r"[!-~]{32,256}")
 _GRAPH_ID = re.compile(r"[0-9]{1,32}")
 _HOST_LABEL = re.compile(r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
 _PORT = re.compile(r"[0-9]{1,5}")
@@ -137,6 +140,7 @@ class Settings:
     web_host: str = "127.0.0.1"
     web_port: int = 8080
     delivery: DeliverySettings = field(default_factory=DeliverySettings)
+    console_secret: Secret | None = None
 
     @property
     def rasa_model(self) -> Path:
@@ -182,7 +186,17 @@ class Settings:
             web_host=web_host,
             web_port=web_port,
             delivery=_delivery(env),
+            console_secret=_console_secret(env),
         )
+
+
+def _console_secret(env: Mapping[str, str]) -> Secret | None:
+    value = env.get("MENTOR_CONSOLE_SECRET", "").strip()
+    if not value:
+        return None
+    if not _CONSOLE_SECRET.fullmatch(value):
+        raise ConfigError("MENTOR_CONSOLE_SECRET", "must be 32-256 printable characters, no spaces")
+    return Secret(value)
 
 
 def _delivery(env: Mapping[str, str]) -> DeliverySettings:
