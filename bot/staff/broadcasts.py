@@ -25,6 +25,7 @@ from bot.channels.whatsapp_templates import TemplatesFile
 from bot.settings import REPLY_LANGUAGES, DeliverySettings
 from bot.staff import audiences
 from bot.staff.accounts import Staff
+from bot.staff.broadcast_figures import Figures, read_figures
 from bot.staff.broadcast_timing import Timing, parse_timing, send_times
 from bot.staff.errors import StaffError
 from bot.storage import audiences as audience_rows
@@ -76,26 +77,6 @@ class Previewed:
     broadcast: BroadcastView
     audience: audiences.Preview
     fallback: dict[str, int] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Figures:
-    """What became of a broadcast's messages, in counts only (safe to export)."""
-
-    id: int
-    name: str
-    status: str
-    recipients: int
-    queued: int
-    sent: int
-    delivered: int
-    read: int
-    failed: dict[str, int]
-    undeliverable: dict[str, int]
-    cancelled: dict[str, int]
-    replies: int
-    per_minute: dict[str, int]
-    by_channel: dict[str, dict[str, int]]
 
 
 def _texts(texts: Mapping[str, str]) -> dict[str, str]:
@@ -307,26 +288,9 @@ class Broadcasts:
         )
 
     def figures(self, broadcast_id: int) -> Figures:
-        """What became of its messages so far."""
+        """What became of its messages so far (counts only: the CSV export is ``figures_csv``)."""
         with self.database.session() as session:
-            row = self._row(session, broadcast_id)
-            counts = broadcasts.counts(session, row.id)
-        states = counts.states
-
-        def reasons(state: str) -> dict[str, int]:
-            return {why: n for (s, why), n in sorted(counts.reasons.items()) if s == state}
-
-        by_channel: dict[str, dict[str, int]] = {}
-        for (channel, state), n in sorted(counts.by_channel.items()):
-            by_channel.setdefault(channel, {})[state] = n
-        return Figures(
-            row.id, row.name, row.status, sum(states.values()),
-            queued=states.get("pending", 0) + states.get("sending", 0), sent=states.get("sent", 0),
-            delivered=counts.delivery.get("delivered", 0) + counts.delivery.get("read", 0),
-            read=counts.delivery.get("read", 0), failed=reasons("failed"),
-            undeliverable=reasons("undeliverable"), cancelled=reasons("cancelled"), replies=counts.replies,
-            per_minute=counts.per_minute, by_channel=by_channel,
-        )  # fmt: skip
+            return read_figures(session, self._row(session, broadcast_id))
 
     # --- checks -----------------------------------------------------------------------------------------
 
