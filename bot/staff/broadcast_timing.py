@@ -1,12 +1,13 @@
 """When a broadcast goes to each person: now, one instant, or one wall-clock time in each person's own zone,
 always moved out of quiet hours in that zone.
 
-A person's zone is their own, else their cohort's, else their country's, else the default zone.
+A person's zone is their own, else their cohort's, else their country's, else the default zone
+(``bot.storage.audiences.zone_of``): everyone in one zone is due at the same moment.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -14,7 +15,6 @@ from zoneinfo import ZoneInfo
 
 from bot.settings import DeliverySettings
 from bot.staff.errors import StaffError
-from bot.storage.audiences import Recipient
 from scheduler.timing import ZONES_OF_COUNTRIES, QuietHours, soonest_outside, zone
 
 AT_FORMAT = "%Y-%m-%d %H:%M"
@@ -83,37 +83,22 @@ def parse_timing(at: str | None, local: bool, zone_name: str, now: datetime, def
     return Timing("at", send_at=send_at)
 
 
-def person_zone(person: Recipient, default_zone: str) -> str:
-    """The zone a person's messages are timed in."""
-    return (
-        person.timezone
-        or person.cohort_timezone
-        or ZONES_OF_COUNTRIES.get(person.country or "", default_zone)
-    )
-
-
-def send_times(
-    timing: Timing, people: Sequence[Recipient], now: datetime, delivery: DeliverySettings
-) -> list[datetime]:
-    """Each person's not-before time (UTC): the asked time, never before ``now``, out of quiet hours."""
-    zones: dict[str, ZoneInfo] = {}
-    local_starts: dict[str, datetime] = {}
-    local = wall_clock(timing.local_at) if timing.local_at else None
-    times = []
-    for person in people:
-        name = person_zone(person, delivery.default_timezone)
-        if name not in zones:
-            try:
-                zones[name] = zone(name)
-            except ValueError:
-                zones[name] = zone(delivery.default_timezone)
-            if local is not None:
-                local_starts[name] = local.replace(tzinfo=zones[name]).astimezone(timezone.utc)
-        if timing.kind == "local":
-            base = local_starts[name]
+def zone_times(
+    timing: Timing, zones: Iterable[str], now: datetime, delivery: DeliverySettings
+) -> dict[str, datetime]:
+    """The not-before time (UTC) of the people of each zone: the asked time, never before ``now``, out of
+    quiet hours there. A zone name that is not one counts as the default zone."""
+    times = {}
+    for name in zones:
+        try:
+            where = zone(name)
+        except ValueError:
+            where = zone(delivery.default_timezone)
+        if timing.kind == "local" and timing.local_at is not None:
+            base = wall_clock(timing.local_at).replace(tzinfo=where).astimezone(timezone.utc)
         elif timing.kind == "at" and timing.send_at is not None:
             base = timing.send_at
         else:
             base = now
-        times.append(soonest_outside(max(base, now), zones[name], delivery.quiet_hours))
+        times[name] = soonest_outside(max(base, now), where, delivery.quiet_hours)
     return times

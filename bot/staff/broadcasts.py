@@ -20,13 +20,15 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlalchemy.orm import Session
+
 from bot.actions import say
 from bot.channels.whatsapp_templates import TemplatesFile
 from bot.settings import REPLY_LANGUAGES, DeliverySettings
 from bot.staff import audiences
 from bot.staff.accounts import Staff
 from bot.staff.broadcast_figures import Figures, read_figures
-from bot.staff.broadcast_timing import Timing, parse_timing, send_times
+from bot.staff.broadcast_timing import Timing, parse_timing, zone_times
 from bot.staff.errors import StaffError
 from bot.storage import audiences as audience_rows
 from bot.storage import audit, broadcasts
@@ -242,16 +244,18 @@ class Broadcasts:
             audit.record(session, by.email, "broadcast.cancel", "broadcast", row.id, now, stopped=stopped)
             return BroadcastView.of(row), stopped
 
-    def _queue(self, session: object, row: Broadcast, now: datetime) -> int:
-        segment = audiences.segment(session, row.segment, now)  # type: ignore[arg-type]
-        people = audience_rows.recipients(session, segment, self.default_language)  # type: ignore[arg-type]
-        times = send_times(Timing.of(row), people, now, self.delivery)
-        rows = [broadcasts.Row(p.user_id, p.channel, due) for p, due in zip(people, times, strict=True)]
+    def _queue(self, session: Session, row: Broadcast, now: datetime) -> int:
+        broadcasts.release_held(session, row.id)
+        segment = audiences.segment(session, row.segment, now)
+        where = audience_rows.eligible(segment, self.default_language)
+        zone = audience_rows.zone_of(self.delivery.default_timezone)
+        people = audience_rows.zones(session, where, self.delivery.default_timezone)
+        due = zone_times(Timing.of(row), people, now, self.delivery)
         content = [say.staff_text(row.texts)]
         if row.buttons:
             content.append(say.buttons(*map(say.topic_button, row.buttons)))
-        kind = KIND_OF_PURPOSE[row.purpose]
-        return broadcasts.queue(session, row.id, rows, kind, row.template, content, now)  # type: ignore[arg-type]
+        message = broadcasts.Message(KIND_OF_PURPOSE[row.purpose], row.template, content)
+        return broadcasts.queue(session, row.id, where, zone, due, message, now)
 
     # --- reading ----------------------------------------------------------------------------------------
 

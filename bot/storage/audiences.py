@@ -8,7 +8,7 @@ window when their last message is older than the window's start (or they never w
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +16,7 @@ from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from bot.storage.models import Cohort, Consent, Enrollment, User
+from scheduler.timing import ZONES_OF_COUNTRIES
 
 
 @dataclass(frozen=True)
@@ -43,18 +44,6 @@ class Group:
     consent: bool | None
     outside_window: bool
     count: int
-
-
-@dataclass(frozen=True)
-class Recipient:
-    """A person to queue the broadcast for, with what timing needs."""
-
-    user_id: str
-    channel: str
-    language: str
-    timezone: str | None
-    country: str | None
-    cohort_timezone: str | None = field(default=None)
 
 
 def language_of(default_language: str) -> Any:
@@ -125,9 +114,9 @@ def breakdown(
     ]
 
 
-def recipients(session: Session, segment: Segment, default_language: str) -> list[Recipient]:
-    """The people the segment matches whose consent is in force and who can be reached."""
-    language = language_of(default_language).label("language")
+def zone_of(default_zone: str) -> Any:
+    """The zone a person's messages are timed in: their own, else their first cohort's, else their
+    country's, else ``default_zone``."""
     home = (
         select(Cohort.timezone)
         .join(Enrollment, Enrollment.cohort_id == Cohort.id)
@@ -135,11 +124,25 @@ def recipients(session: Session, segment: Segment, default_language: str) -> lis
         .order_by(Enrollment.id)
         .limit(1)
         .scalar_subquery()
-        .label("home")
     )
-    query = select(User.id, User.channel, language, User.timezone, User.country, home).where(
-        *_where(segment, language),
+    by_country = case(
+        *((User.country == country, literal(name)) for country, name in ZONES_OF_COUNTRIES.items()),
+        else_=literal(default_zone),
+    )
+    return func.coalesce(User.timezone, home, by_country)
+
+
+def eligible(segment: Segment, default_language: str) -> list[Any]:
+    """The WHERE clauses of the people a broadcast goes to: the segment, reachable, consent in force."""
+    return [
+        *_where(segment, language_of(default_language)),
         User.unreachable_at.is_(None),
         consent_of(segment.purpose).is_(True),
-    )
-    return [Recipient(*row) for row in session.execute(query.order_by(User.id))]
+    ]
+
+
+def zones(session: Session, where: list[Any], default_zone: str) -> dict[str, int]:
+    """How many of the people ``where`` selects are in each zone."""
+    zone = zone_of(default_zone).label("zone")
+    query = select(zone, func.count()).where(*where).group_by(zone)
+    return {name: int(n) for name, n in session.execute(query)}

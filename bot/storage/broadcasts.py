@@ -2,23 +2,24 @@
 
 Each person's row has the dedupe key ``broadcast:<id>:<user id>``: approving again (after an edit), or a
 restart part-way through, finds the rows already there and never queues a person twice. Rows are written
-with bulk Core inserts. Figures read the rows through ``broadcast_recipients`` and hold counts only.
+by two ``INSERT … SELECT`` statements, the database picking the people, so 100,000 of them take seconds.
+Figures read the rows through ``broadcast_recipients`` and hold counts only.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import JSON, bindparam, case, delete, func, insert, literal, select, type_coerce, update
 from sqlalchemy.orm import Session
 
 from bot.storage import outbox
 from bot.storage.broadcast_models import Broadcast, BroadcastRecipient
 from bot.storage.db import chunked
-from bot.storage.models import User
+from bot.storage.models import User, UTCDateTime
 
 OUTBOX = outbox.TABLE
 RECIPIENTS = BroadcastRecipient.__table__
@@ -45,71 +46,82 @@ def _rows_of(broadcast_id: int) -> Any:
     return select(RECIPIENTS.c.dedupe_key).where(RECIPIENTS.c.broadcast_id == broadcast_id)
 
 
-def queued_people(session: Session, broadcast_id: int) -> set[str]:
-    """Who already has a row of this broadcast (whatever became of it)."""
-    query = select(RECIPIENTS.c.user_id).where(RECIPIENTS.c.broadcast_id == broadcast_id)
-    return set(session.execute(query).scalars())
-
-
 @dataclass(frozen=True)
-class Row:
-    """One person's row to queue."""
+class Message:
+    """What each row of a broadcast carries."""
 
-    user_id: str
-    channel: str
-    not_before: datetime
+    kind: str
+    message_key: str
+    content: list[dict[str, Any]]
 
 
-def queue(
-    session: Session,
-    broadcast_id: int,
-    rows: Sequence[Row],
-    kind: str,
-    message_key: str,
-    content: list[dict[str, Any]],
-    now: datetime,
-) -> int:
-    """Write the rows of people who have none yet for this broadcast (rows held after an edit are replaced
-    by the new version's); return how many were written."""
+def release_held(session: Session, broadcast_id: int) -> int:
+    """Delete the rows held after an edit (with their recipients), so that the approval of the new version
+    queues them again with its text and time; return how many."""
     held = select(OUTBOX.c.dedupe_key).where(
         OUTBOX.c.dedupe_key.in_(_rows_of(broadcast_id)),
         OUTBOX.c.status == "cancelled",
         OUTBOX.c.last_error == HELD,
     )
-    held_keys = list(session.execute(held).scalars())
-    for chunk in chunked(held_keys):
+    keys = list(session.execute(held).scalars())
+    for chunk in chunked(keys):
         session.execute(delete(OUTBOX).where(OUTBOX.c.dedupe_key.in_(chunk)))
         session.execute(delete(RECIPIENTS).where(RECIPIENTS.c.dedupe_key.in_(chunk)))
-    known = queued_people(session, broadcast_id)
-    new = [row for row in rows if row.user_id not in known]
-    for chunk in chunked(new, 5000):
-        keys = [dedupe_key(broadcast_id, row.user_id) for row in chunk]
-        session.execute(
-            OUTBOX.insert(),
-            [
-                {
-                    "dedupe_key": key,
-                    "user_id": row.user_id,
-                    "channel": row.channel,
-                    "kind": kind,
-                    "message_key": message_key,
-                    "content": content,
-                    "not_before": row.not_before,
-                    "status": "pending",
-                    "attempts": 0,
-                    "created_at": now,
-                }
-                for key, row in zip(keys, chunk, strict=True)
-            ],
+    return len(keys)
+
+
+def queue(
+    session: Session,
+    broadcast_id: int,
+    where: list[Any],
+    zone: Any,
+    due_by_zone: Mapping[str, datetime],
+    message: Message,
+    now: datetime,
+) -> int:
+    """Queue the broadcast for the people ``where`` selects who have no row of it yet, each due at the
+    time of their ``zone`` (an SQL expression); two ``INSERT … SELECT`` statements, whatever the number of
+    people. Returns how many were queued."""
+    mine = select(RECIPIENTS.c.user_id).where(RECIPIENTS.c.broadcast_id == broadcast_id)
+    new = [*where, ~User.id.in_(mine)]
+    key = literal(f"broadcast:{broadcast_id}:") + User.id
+    added = session.execute(
+        insert(RECIPIENTS).from_select(
+            ["broadcast_id", "user_id", "dedupe_key", "queued_at"],
+            select(literal(broadcast_id), User.id, key, bindparam("now", now, type_=UTCDateTime())).where(
+                *new
+            ),
         )
-        session.execute(
-            RECIPIENTS.insert(),
-            [
-                {"broadcast_id": broadcast_id, "user_id": row.user_id, "dedupe_key": key, "queued_at": now}
-                for key, row in zip(keys, chunk, strict=True)
-            ],
+    ).rowcount
+    due = case(
+        *(
+            (zone == name, bindparam(f"due_{n}", at, type_=UTCDateTime()))
+            for n, (name, at) in enumerate(due_by_zone.items())
+        ),
+        else_=bindparam("due_else", min(due_by_zone.values(), default=now), type_=UTCDateTime()),
+    )
+    columns = {
+        "dedupe_key": RECIPIENTS.c.dedupe_key,
+        "user_id": User.id,
+        "channel": User.channel,
+        "kind": literal(message.kind),
+        "message_key": literal(message.message_key),
+        "content": bindparam("content", message.content, type_=JSON()),
+        "not_before": type_coerce(due, UTCDateTime()),
+        "status": literal("pending"),
+        "attempts": literal(0),
+        "created_at": bindparam("created", now, type_=UTCDateTime()),
+    }
+    already = select(OUTBOX.c.id).where(OUTBOX.c.dedupe_key == RECIPIENTS.c.dedupe_key).exists()
+    session.execute(
+        insert(OUTBOX).from_select(
+            list(columns),
+            select(*columns.values())
+            .select_from(RECIPIENTS.join(User, User.id == RECIPIENTS.c.user_id))
+            .where(RECIPIENTS.c.broadcast_id == broadcast_id, ~already),
         )
-    return len(new)
+    )
+    return int(added)
 
 
 def stop_pending(session: Session, broadcast_id: int, reason: str) -> int:
