@@ -82,6 +82,8 @@ def queue(
     """Queue the broadcast for the people ``where`` selects who have no row of it yet, each due at the
     time of their ``zone`` (an SQL expression); two ``INSERT … SELECT`` statements, whatever the number of
     people. Returns how many were queued."""
+    if not due_by_zone:  # nobody to reach
+        return 0
     mine = select(RECIPIENTS.c.user_id).where(RECIPIENTS.c.broadcast_id == broadcast_id)
     new = [*where, ~User.id.in_(mine)]
     key = literal(f"broadcast:{broadcast_id}:") + User.id
@@ -98,7 +100,7 @@ def queue(
             (zone == name, bindparam(f"due_{n}", at, type_=UTCDateTime()))
             for n, (name, at) in enumerate(due_by_zone.items())
         ),
-        else_=bindparam("due_else", min(due_by_zone.values(), default=now), type_=UTCDateTime()),
+        else_=bindparam("due_else", min(due_by_zone.values()), type_=UTCDateTime()),
     )
     columns = {
         "dedupe_key": RECIPIENTS.c.dedupe_key,
