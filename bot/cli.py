@@ -62,6 +62,7 @@ def _parser() -> argparse.ArgumentParser:
         "--no-delivery", action="store_true", help="skip reminders and dispatch figures (2.5 minutes)"
     )
     _staff_commands(commands)
+    _broadcast_commands(commands)
     return parser
 
 
@@ -119,6 +120,56 @@ def _staff_commands(commands: argparse._SubParsersAction) -> None:  # type: igno
     accounts.add_parser("disable", help="stop an account from logging in").add_argument("email")
 
 
+def _broadcast_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    broadcast = commands.add_parser("broadcast", help="messages to a segment, after a second person approves")
+    actions = broadcast.add_subparsers(dest="action", required=True)
+    create = actions.add_parser("create", help="draft a broadcast; prints its id")
+    create.add_argument("--name", required=True)
+    create.add_argument(
+        "--segment", required=True, help="KEY=VALUE,… with country, city, language, channel, cohort, source, "
+        "consent (news or reminders), active_within=30d, inactive_for=90d; A|B for either",
+    )  # fmt: skip
+    edit = actions.add_parser("edit", help="change a broadcast; once approved it needs a new approval")
+    edit.add_argument("id", type=int)
+    edit.add_argument("--name")
+    edit.add_argument("--segment")
+    for parser in (create, edit):
+        parser.add_argument("--text", action="append", help="LANG=TEXT (fr ar en it ary aeb), repeatable")
+        parser.add_argument("--button", action="append", help="a knowledge topic id to open, up to 3")
+        parser.add_argument("--template", help="WhatsApp template outside the 24-hour window (broadcast_*)")
+        parser.add_argument("--by", required=True, help="the broadcaster's email")
+    create.add_argument("--at", help="'YYYY-MM-DD HH:MM' (UTC, or --zone); default: when approved")
+    create.add_argument("--local", action="store_true", help="--at is that hour in each person's own zone")
+    create.add_argument("--zone", default="UTC", help="the zone of --at without --local")
+    actions.add_parser("preview", help="who it reaches, by language and channel").add_argument("id", type=int)
+    for name in ("approve", "cancel"):
+        parser = actions.add_parser(name, help=f"{name} it (approve: an approver who did not draft it)")
+        parser.add_argument("id", type=int)
+        parser.add_argument("--by", required=True, help="the approver's email")
+    status = actions.add_parser("status", help="queued, sent, delivered, read, failed and why")
+    status.add_argument("id", type=int)
+    status.add_argument("--json", action="store_true")
+    status.add_argument("--csv", action="store_true", help="the figures as CSV (no personal data)")
+    actions.add_parser("list", help="the newest broadcasts")
+    campaign = commands.add_parser("campaign", help="campaign links, QR posters and who came through them")
+    campaign = campaign.add_subparsers(dest="action", required=True)
+    made = campaign.add_parser("create", help="a new campaign code")
+    made.add_argument("code", help="1 to 32 letters, digits, _ or -")
+    made.add_argument("--name", required=True)
+    made.add_argument("--by", required=True, help="the broadcaster's email")
+    links = campaign.add_parser("links", help="its Telegram and WhatsApp links")
+    poster = campaign.add_parser("poster", help="QR codes (SVG, PNG) and A4 posters in each console language")
+    for parser in (links, poster):
+        parser.add_argument("code")
+        parser.add_argument("--telegram-bot", required=True, help="the bot's Telegram username")
+        parser.add_argument("--whatsapp-number", required=True, help="the bot's WhatsApp number, digits")
+    poster.add_argument("--out", default=".", help="folder for the files")
+    poster.add_argument("--by", required=True, help="who prints them (audited)")
+    show = campaign.add_parser("show", help="people reached per day, language and channel")
+    show.add_argument("code")
+    show.add_argument("--json", action="store_true")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``mentor`` console script."""
     args = _parser().parse_args(argv)
@@ -170,6 +221,10 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return staff_commands.outbox_status(settings)
     if args.command == "staff":
         return staff_commands.staff(settings, args.action, vars(args))
+    if args.command in ("broadcast", "campaign"):
+        from bot import broadcast_commands
+
+        return getattr(broadcast_commands, args.command)(settings, args.action, vars(args))
     if args.command == "whatsapp":
         return asyncio.run(commands.whatsapp_templates(settings, args.action))
     if args.command == "bench":

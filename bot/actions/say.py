@@ -5,7 +5,7 @@ Each function returns one part; an action sends all its parts as one ``json_mess
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from bot.core.messages import command_payload
@@ -29,6 +29,12 @@ def string(key: str, **params: Any) -> Payload:
 def raw(text: str) -> Payload:
     """Text shown as it is (data the person asked to see), not a translated string."""
     return {"raw": text}
+
+
+def staff_text(texts: Mapping[str, str]) -> Payload:
+    """Text staff wrote per reply language (a broadcast), shown as written, never as markup; French where
+    the person's language has none (DESIGN's fallback)."""
+    return {"staff_text": dict(texts)}
 
 
 def deadline(country: str | None) -> Payload:

@@ -16,7 +16,7 @@ from datetime import datetime
 
 from bot.actions import say
 from bot.core.messages import InboundMessage
-from bot.storage import cohorts, consents, outbox, personal_data, users
+from bot.storage import campaigns, cohorts, consents, outbox, personal_data, users
 from bot.storage.db import Database
 from bot.storage.models import HelpRequest
 from knowledge.model import KnowledgeBase
@@ -36,6 +36,16 @@ STOP_WORDS = frozenset(
         "w9ef", "wqef", "baraka", "barka", "yezzi", "ya7bes", "a7bes", "o9ef",
     }
 )  # fmt: skip
+
+
+CAMPAIGN_MESSAGE = re.compile(r"\s*start\s+([A-Za-z0-9_-]{1,32})\s*", re.IGNORECASE)
+
+
+def campaign_link(text: str) -> str | None:
+    """The code of a campaign's WhatsApp link, whose first message is ``START <code>`` (channels without a
+    /start payload): that message is taken as ``/start <code>``."""
+    match = CAMPAIGN_MESSAGE.fullmatch(text)
+    return match.group(1) if match else None
 
 
 def is_stop_word(text: str) -> bool:
@@ -107,14 +117,15 @@ class Commands:
         return CommandReply(payloads, "chitchat.greet")
 
     def _record_source(self, user_id: str, link: str) -> str | None:
-        """Keep the link as the person's source; a ``cohort_<code>`` link of a known cohort enrols them
-        (joining by the cohort's own link is asking for its reminders). Returns the cohort joined."""
+        """Keep the person's first link as their source, and their arrival through a campaign's link; a
+        ``cohort_<code>`` link of a known cohort enrols them (joining by the cohort's own link is asking for
+        its reminders). Returns the cohort joined."""
         now = self.clock()
         with self.database.session() as session:
             user = users.get(session, user_id)
             if user is None:
                 return None
-            user.source = link
+            campaigns.attribute(session, user, link, now)
             code = link[len(COHORT_PREFIX) :] if link.startswith(COHORT_PREFIX) else ""
             cohort = cohorts.find(session, code) if code else None
             if cohort is None:

@@ -17,7 +17,7 @@ from rasa.core.agent import Agent
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
 from bot.actions import say
-from bot.core.commands import Commands, is_stop_word
+from bot.core.commands import Commands, campaign_link, is_stop_word
 from bot.core.messages import (
     COMMAND_PREFIX,
     InboundMessage,
@@ -101,6 +101,8 @@ class Conversation:
         cleaned = clean(inbound.text)
         if inbound.kind == "text" and is_stop_word(cleaned.text):
             inbound = replace(inbound, kind="command", text="stop", argument="")
+        elif inbound.kind == "text" and (code := campaign_link(cleaned.text)) is not None:
+            inbound = replace(inbound, kind="command", text="start", argument=code)
         readable = inbound.kind == "text" and cleaned.has_letters
         is_payload = cleaned.text.startswith("/")
         person, guess, reply_language = self._prepare(inbound, cleaned.text if readable else None)

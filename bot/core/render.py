@@ -12,7 +12,7 @@ from babel.dates import format_date, format_time
 
 from bot.core.messages import Button, OutboundMessage
 from knowledge import calls
-from knowledge.model import Call, KnowledgeBase, pick
+from knowledge.model import FALLBACK_LANGUAGE, Call, KnowledgeBase, pick
 
 LANGUAGE_NAMES = {
     "fr": "Français",
@@ -25,6 +25,13 @@ LANGUAGE_NAMES = {
 # Darija and Derja are written with French month names in Latin script.
 BABEL_LOCALE = {"fr": "fr", "ar": "ar", "en": "en", "it": "it", "ary": "fr", "aeb": "fr"}
 MAX_SOURCES_SHOWN = 2
+
+
+def staff_text(texts: dict[str, str], language: str) -> str | None:
+    """Staff's text in ``language``, else French, else (a broadcast for other languages only) any text."""
+    if texts.get(language) or texts.get(FALLBACK_LANGUAGE):
+        return pick(texts, language)
+    return next(iter(texts.values()), None)
 
 
 class Renderer:
@@ -62,6 +69,8 @@ class Renderer:
             return self.knowledge.string(payload["string"], language, **payload.get("params", {}))
         if "deadline" in payload:
             return self.deadline(language, payload.get("country"))
+        if "staff_text" in payload:
+            return staff_text(payload["staff_text"], language)
         if "raw" in payload:
             return str(payload["raw"])
         if "privacy_summary" in payload:

@@ -24,7 +24,7 @@ from typing import Any
 
 from bot import app
 from bot.core.messages import InboundMessage
-from bot.evaluation import delivery_bench, memory_bench, telegram_bench
+from bot.evaluation import broadcast_bench, delivery_bench, memory_bench, telegram_bench
 from bot.evaluation.nlu import read_heldout
 from bot.evaluation.timing import ms, percentile
 from bot.settings import Settings
@@ -88,6 +88,7 @@ def run(settings: Settings, output: str, messages: int, telegram: bool = True, d
         figures["reminders_materialised"] = delivery_bench.materialise(settings)
         figures["dispatch_raised_limit"] = delivery_bench.throughput(settings, 1000, 20_000)
         figures["dispatch_default_limit"] = delivery_bench.throughput(settings, 25, 25 * 120)
+    figures["broadcast_100k"] = broadcast_bench.measure(settings)
     Path(output).write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
     sys.stdout.write(json.dumps(figures, indent=2) + "\n")
     return 0

@@ -12,7 +12,12 @@ from bot.storage.staff_models import AuditEntry
 
 
 def record(
-    session: Session, actor: str, action: str, object_type: str, object_id: object, now: datetime,
+    session: Session,
+    actor: str,
+    action: str,
+    object_type: str,
+    object_id: object,
+    now: datetime,
     **detail: Any,
 ) -> AuditEntry:
     """Append one row; ``detail`` must hold names and counts only, never message text or phone numbers."""

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from bot.storage.broadcast_models import BroadcastRecipient, Campaign, CampaignContact
 from bot.storage.models import (
     RASA_EVENTS,
     Cohort,
@@ -92,13 +93,29 @@ def export(session: Session, user_id: str) -> dict[str, Any]:
             for h in session.execute(select(HelpRequest).where(HelpRequest.user_id == user_id)).scalars()
         ],
         "conversation_history_events": _count(session, RASA_EVENTS.c.sender_id == user_id, RASA_EVENTS),
+        "broadcasts_queued": list(
+            session.execute(
+                select(BroadcastRecipient.broadcast_id).where(BroadcastRecipient.user_id == user_id)
+            ).scalars()
+        ),
+        "campaigns_arrived_through": [
+            {"campaign": code, "at": at.isoformat()}
+            for code, at in session.execute(
+                select(Campaign.code, CampaignContact.at)
+                .join(CampaignContact, CampaignContact.campaign_id == Campaign.id)
+                .where(CampaignContact.user_id == user_id)
+            )
+        ],
     }
 
 
 def forget(session: Session, user_id: str) -> None:
-    """Delete the profile, consents, cohorts joined, messages planned, buttons offered, help requests,
-    unanswered questions and the conversation history."""
-    for table in (UnansweredQuestion, OutboxMessage, Enrollment, HelpRequest, OfferedButton):
+    """Delete the profile, consents, cohorts joined, messages planned (broadcasts included), campaigns
+    arrived through, buttons offered, help requests, unanswered questions and the conversation history."""
+    for table in (
+        UnansweredQuestion, BroadcastRecipient, CampaignContact, OutboxMessage, Enrollment, HelpRequest,
+        OfferedButton,
+    ):  # fmt: skip
         session.execute(delete(table).where(table.user_id == user_id))
     session.execute(delete(Consent).where(Consent.user_id == user_id))
     session.execute(delete(User).where(User.id == user_id))

@@ -49,7 +49,11 @@ def count(session: Session) -> int:
 
 
 def add_invite(
-    session: Session, token_hash: str, roles: Sequence[str], created_by: int | None, now: datetime,
+    session: Session,
+    token_hash: str,
+    roles: Sequence[str],
+    created_by: int | None,
+    now: datetime,
     expires_at: datetime,
 ) -> StaffInvite:
     """Keep an invitation by the hash of its token."""
