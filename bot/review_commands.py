@@ -80,7 +80,7 @@ def review(settings: Settings, action: str, args: dict[str, Any]) -> int:
     def listing() -> str:
         groups = service.groups()
         if args.get("json"):
-            return "\n".join(json.dumps(_group_json(g), ensure_ascii=False) for g in groups) or "[]"
+            return json.dumps([_group_json(g) for g in groups], ensure_ascii=False)
         lines = [line for g in groups for line in _group_lines(g)]
         return "\n".join(lines) or "no unanswered questions to review"
 

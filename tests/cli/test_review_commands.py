@@ -4,8 +4,10 @@ the listing and the upkeep report print what the services return."""
 from __future__ import annotations
 
 import io
+import json
 import sqlite3
 from collections.abc import Callable
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,7 @@ from bot import logs
 from bot.cli import main
 
 PASSWORD = "correct horse battery"
+NOW = datetime(2027, 1, 10, 9, 0, tzinfo=timezone.utc)
 Run = Callable[..., tuple[int, str, str]]
 CUR, MEN, NOBODY = ["--by", "cur@example.org"], ["--by", "men@example.org"], ["--by", "nobody@example.org"]
 ASSIGN = ["review", "assign", "1", "art27.permit"]
@@ -60,7 +63,34 @@ def test_refusals_exit_1_naming_the_field(mentor: Run, tmp_path: Path, args: lis
 
 def test_an_empty_review_list(mentor: Run) -> None:
     assert mentor("review", "list") == (0, "no unanswered questions to review\n", "")
-    assert mentor("review", "list", "--json")[1] == "[]\n"
+    assert json.loads(mentor("review", "list", "--json")[1]) == []
+
+
+@pytest.mark.model
+def test_the_listing_groups_with_the_trained_model_and_masks(mentor: Run, tmp_path: Path) -> None:
+    from bot.app import open_database
+    from bot.settings import Settings
+    from bot.storage import unanswered, users
+
+    settings = Settings.from_env({"MENTOR_DATABASE_URL": f"sqlite:///{tmp_path / 'review.db'}"})
+    if not settings.rasa_model.exists():
+        pytest.skip("no trained model: run `mentor train`")
+    database = open_database(settings)
+    with database.session() as session:
+        person = users.get_or_create(session, "telegram", "5", NOW)
+        for text, variety in (
+            ("comment faire le codice fiscale, mon mail amal@gmail.com", "fr"),
+            ("kifach ndir codice fiscale", "ary_latn"),
+            ("come faccio il codice fiscale", "it"),
+            ("la météo à rome", "fr"),
+        ):
+            unanswered.record(session, person.id, text, variety, "nlu_fallback", 0.3, NOW)
+    database.engine.dispose()
+    code, out, _ = mentor("review", "list", "--json")
+    groups = json.loads(out)
+    assert code == 0 and [g["count"] for g in groups] == [3, 1]
+    assert groups[0]["varieties"] == {"fr": 1, "ary_latn": 1, "it": 1}
+    assert "amal@gmail.com" not in out and "[email]" in out
 
 
 def test_export_elsewhere_writes_only_there(mentor: Run, tmp_path: Path) -> None:
