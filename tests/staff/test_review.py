@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from sqlalchemy import select
+from sqlalchemy import inspect, select
+from sqlalchemy import text as sql
 
 from bot.staff import review_files
 from bot.staff.accounts import Staff
@@ -209,3 +210,28 @@ def test_delete_my_data_removes_the_examples_not_yet_reviewed(
     service.rewrite_pending()
     assert not review_files.pending_path(root, "fr").exists()
     assert review_files.pending_path(root, "it").exists()
+
+
+def test_a_question_flagged_wrong_is_listed_and_forgotten_in_every_table(
+    database: Database, service: ReviewService
+) -> None:
+    with database.session() as session:
+        person = users.get_or_create(session, "telegram", "9", NOW)
+        question = unanswered.record_wrong(
+            session, person.id, "quando prendono le impronte digitali", "it", "apply_deadlines", NOW
+        )
+        gone, question_id = person.id, question.id
+    [group] = service.groups()
+    assert group.reasons == {"wrong": 1} and group.questions[0].intent == "apply_deadlines"
+    service.assign(CURATOR, group.id, "art27.permit")
+    with database.session() as session:
+        personal_data.forget(session, gone)
+    with database.engine.connect() as connection:
+        for table in inspect(connection).get_table_names():
+            columns = {c["name"] for c in inspect(connection).get_columns(table)}
+            for column, value in (("user_id", gone), ("question_id", question_id)):
+                if column in columns:
+                    found = connection.execute(
+                        sql(f'SELECT count(*) FROM "{table}" WHERE "{column}" = :v'), {"v": value}
+                    ).scalar()
+                    assert found == 0, f"{table}.{column} still holds the person"
