@@ -100,6 +100,7 @@ def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> App:
     from bot.core.agent import load_agent
     from bot.core.commands import Commands
     from bot.core.conversation import Conversation
+    from bot.staff.review import rewrite_pending
     from nlu.language.layer import LanguageLayer
     from nlu.scam_signals import ScamSignals
 
@@ -119,6 +120,7 @@ def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> App:
         database=database,
         clock=clock,
         default_language=settings.default_language,
+        forgotten=lambda: rewrite_pending(database),
     )
     return App(settings, database, knowledge, conversation, planner, renderer, calls)
 

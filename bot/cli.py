@@ -47,8 +47,7 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="print one JSON object per message")
     train = commands.add_parser("train", help="train the models (skipped when their inputs did not change)")
     train.add_argument("--force", action="store_true", help="train even if nothing changed")
-    kb = commands.add_parser("kb", help="knowledge base tools")
-    kb.add_subparsers(dest="kb_command", required=True).add_parser("validate", help="check the content")
+    _knowledge_commands(commands)
     commands.add_parser("validate", help="check the Rasa domain, NLU data and stories for consistency")
     evaluate = commands.add_parser("eval", help="NLU accuracy on the held-out set, or `eval langid`")
     evaluate.add_argument("what", nargs="?", choices=["nlu", "langid"], default="nlu")
@@ -63,7 +62,39 @@ def _parser() -> argparse.ArgumentParser:
     )
     _staff_commands(commands)
     _broadcast_commands(commands)
+    _review_commands(commands)
     return parser
+
+
+def _knowledge_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    kb = commands.add_parser("kb", help="knowledge base tools")
+    kb = kb.add_subparsers(dest="kb_command", required=True)
+    kb.add_parser("validate", help="check the content")
+    due = kb.add_parser("due", help="entries to re-check, with their sources; calls opening or closing")
+    due.add_argument("--days", type=int, default=30, help="how far ahead to look (default 30)")
+    checked = kb.add_parser("checked", help="record that you checked an entry's sources today")
+    checked.add_argument("entry", help="the entry id, e.g. art27.permit")
+    checked.add_argument("--by", required=True, help="your staff email (a curator)")
+
+
+def _review_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    review = commands.add_parser("review", help="unanswered questions, grouped, and what curators decide")
+    review = review.add_subparsers(dest="action", required=True)
+    review.add_parser("list", help="open questions grouped across languages").add_argument(
+        "--json", action="store_true", help="one JSON object per group"
+    )
+    for name, help_text in (
+        ("assign", "turn a group into training examples of a topic"),
+        ("out-of-scope", "mark a group as not the bot's to answer"),
+        ("draft", "start a draft knowledge entry from a group"),
+    ):
+        action = review.add_parser(name, help=help_text)
+        action.add_argument("group", help="the group number `mentor review list` shows")
+        if name == "assign":
+            action.add_argument("topic", help="a topic id, e.g. art27.permit")
+        action.add_argument("--by", required=True, help="your staff email (a curator)")
+    export = review.add_parser("export", help="write the examples into nlu/reviewed/ (or DIR) to commit")
+    export.add_argument("dir", nargs="?", help="a folder to write into instead of the repository")
 
 
 def _date_pair(text: str) -> tuple[str, str]:
@@ -196,7 +227,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
-    from bot import commands, staff_commands
+    from bot import commands, review_commands, staff_commands
 
     if args.command == "run":
         return asyncio.run(commands.run(settings))
@@ -210,7 +241,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         commands.train(settings, args.force)
         return 0
     if args.command == "kb":
-        return commands.kb_validate()
+        return _knowledge(args, settings)
     if args.command == "validate":
         return commands.validate_data()
     if args.command == "eval":
@@ -225,6 +256,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         from bot import broadcast_commands
 
         return getattr(broadcast_commands, args.command)(settings, args.action, vars(args))
+    if args.command == "review":
+        return review_commands.review(settings, args.action, vars(args))
     if args.command == "whatsapp":
         return asyncio.run(commands.whatsapp_templates(settings, args.action))
     if args.command == "bench":
@@ -232,3 +265,13 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             settings, args.output, args.messages, not args.no_telegram, not args.no_delivery
         )
     raise AssertionError(args.command)
+
+
+def _knowledge(args: argparse.Namespace, settings: Settings) -> int:
+    from bot import commands, review_commands
+
+    if args.kb_command == "due":
+        return review_commands.kb_due(args.days)
+    if args.kb_command == "checked":
+        return review_commands.kb_checked(settings, args.entry, args.by)
+    return commands.kb_validate()

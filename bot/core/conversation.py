@@ -68,6 +68,7 @@ class Conversation:
         database: Database,
         clock: Callable[[], datetime],
         default_language: str = "fr",
+        forgotten: Callable[[], object] = lambda: None,
     ) -> None:
         self.agent = agent
         self.layer = layer
@@ -77,6 +78,7 @@ class Conversation:
         self.database = database
         self.clock = clock
         self.default_language = default_language
+        self.forgotten = forgotten  # what else must follow a deletion (files derived from the database)
 
     async def handle(self, inbound: InboundMessage) -> TurnResult:
         """Answer one message; never raises: an unexpected error gets an apology in the person's language."""
@@ -264,6 +266,7 @@ class Conversation:
             with self.database.session() as session:
                 personal_data.forget(session, person.id)
             self.database.checkpoint()  # nothing of them left in the write-ahead log either
+            self.forgotten()
             logger.info("user=%s deleted their data", person.id)
             return
         with self.database.session() as session:

@@ -19,6 +19,7 @@ from bot.storage.models import (
     UnansweredQuestion,
     User,
 )
+from bot.storage.review_models import QuestionFlag, ReviewOutcome
 
 
 def summary(session: Session, user_id: str) -> dict[str, Any]:
@@ -73,6 +74,14 @@ def export(session: Session, user_id: str) -> dict[str, Any]:
         },
         "consents": [{"purpose": c.purpose, "granted": c.granted, "at": c.at.isoformat()} for c in consents],
         "unanswered_questions": [{"text": q.text, "at": q.at.isoformat()} for q in questions],
+        "examples_not_yet_reviewed": [
+            {"text": r.example, "topic_intent": r.intent, "at": r.at.isoformat()}
+            for r in session.execute(
+                select(ReviewOutcome)
+                .where(ReviewOutcome.user_id == user_id, ReviewOutcome.example.is_not(None))
+                .order_by(ReviewOutcome.id)
+            ).scalars()
+        ],
         "cohorts": list(
             session.execute(
                 select(Cohort.code)
@@ -111,10 +120,16 @@ def export(session: Session, user_id: str) -> dict[str, Any]:
 
 def forget(session: Session, user_id: str) -> None:
     """Delete the profile, consents, cohorts joined, messages planned (broadcasts included), campaigns
-    arrived through, buttons offered, help requests, unanswered questions and the conversation history."""
+    arrived through, buttons offered, help requests, unanswered questions (with their flags and the examples
+    made of them, not yet reviewed) and the conversation history."""
+    theirs = select(UnansweredQuestion.id).where(UnansweredQuestion.user_id == user_id)
+    session.execute(
+        delete(QuestionFlag).where(QuestionFlag.question_id.in_(theirs)),
+        execution_options={"synchronize_session": False},
+    )
     for table in (
-        UnansweredQuestion, BroadcastRecipient, CampaignContact, OutboxMessage, Enrollment, HelpRequest,
-        OfferedButton,
+        ReviewOutcome, UnansweredQuestion, BroadcastRecipient, CampaignContact, OutboxMessage, Enrollment,
+        HelpRequest, OfferedButton,
     ):  # fmt: skip
         session.execute(delete(table).where(table.user_id == user_id))
     session.execute(delete(Consent).where(Consent.user_id == user_id))

@@ -6,7 +6,9 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from bot.storage import review
 from bot.storage.models import UnansweredQuestion
+from bot.storage.review_models import WRONG
 
 MAX_STORED_CHARS = 1000
 
@@ -31,4 +33,14 @@ def record(
     )
     session.add(question)
     session.flush()
+    return question
+
+
+def record_wrong(
+    session: Session, user_id: str, text: str, variety: str | None, intent: str | None, now: datetime
+) -> UnansweredQuestion:
+    """Keep a question the bot answered, but wrongly (a ticket showed it): ``intent`` is what it answered.
+    It joins the review list flagged ``wrong`` beside the fallbacks and low-confidence ones."""
+    question = record(session, user_id, text, variety, intent, None, now)
+    review.flag(session, question.id, WRONG)
     return question
