@@ -279,17 +279,10 @@ class Broadcasts:
             warnings = self._warnings(session, row, timing, audience)
             return Previewed(BroadcastView.of(row, warnings), audience, fallback)
 
-    def _audience(self, session: object, row: Broadcast, timing: Timing) -> audiences.Preview:
+    def _audience(self, session: Session, row: Broadcast, timing: Timing) -> audiences.Preview:
         now = self.clock()
         when = timing.send_at if timing.send_at and timing.send_at > now else None
-        return audiences.preview(
-            session,
-            row.segment,
-            now,
-            self.default_language,
-            row.template,
-            when,  # type: ignore[arg-type]
-        )
+        return audiences.preview(session, row.segment, now, self.default_language, row.template, when)
 
     def figures(self, broadcast_id: int) -> Figures:
         """What became of its messages so far (counts only: the CSV export is ``figures_csv``)."""
@@ -299,8 +292,8 @@ class Broadcasts:
     # --- checks -----------------------------------------------------------------------------------------
 
     @staticmethod
-    def _row(session: object, broadcast_id: int) -> Broadcast:
-        row = broadcasts.get(session, broadcast_id)  # type: ignore[arg-type]
+    def _row(session: Session, broadcast_id: int) -> Broadcast:
+        row = broadcasts.get(session, broadcast_id)
         if row is None:
             raise StaffError(f"broadcast {broadcast_id}: no such broadcast")
         return row
@@ -330,7 +323,7 @@ class Broadcasts:
         return key
 
     def _warnings(
-        self, session: object, row: Broadcast, timing: Timing, audience: audiences.Preview | None = None
+        self, session: Session, row: Broadcast, timing: Timing, audience: audiences.Preview | None = None
     ) -> list[str]:
         audience = audience or self._audience(session, row, timing)
         warnings = []
