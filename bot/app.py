@@ -16,7 +16,7 @@ import yaml
 
 from bot.core.render import Renderer
 from bot.errors import ConfigError
-from bot.settings import Settings
+from bot.settings import Settings, WhatsAppSettings
 from bot.staff.cohorts import CohortTools
 from bot.storage.db import Database, make_engine, upgrade_schema
 from knowledge import loader
@@ -60,6 +60,11 @@ class App:
     planner: Planner
     renderer: Renderer
     calls: CallsFile
+
+
+def whatsapp_pace(settings: WhatsAppSettings) -> ChannelPace:
+    """WhatsApp's pace: ``MENTOR_WHATSAPP_RATE`` and Meta's pair rate, strictly (Meta refuses any excess)."""
+    return ChannelPace(settings.rate_per_second, WHATSAPP_PAIR_RATE, strict=True)
 
 
 def open_database(settings: Settings) -> Database:
@@ -151,7 +156,7 @@ def channels(built: App, taken_in: Intake) -> Registry:
         from bot.channels.whatsapp import WhatsAppChannel
 
         whatsapp = WhatsAppChannel(taken_in, built.database, settings.whatsapp)
-        pace = ChannelPace(settings.whatsapp.rate_per_second, WHATSAPP_PAIR_RATE)
+        pace = whatsapp_pace(settings.whatsapp)
         sender = whatsapp_sender.outbox_sender(
             settings.whatsapp, DISPATCH_CONNECTIONS, approved_templates(built.database)
         )

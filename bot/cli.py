@@ -60,6 +60,8 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument(
         "--no-delivery", action="store_true", help="skip reminders and dispatch figures (2.5 minutes)"
     )
+    bench.add_argument("--no-whatsapp", action="store_true", help="skip the WhatsApp figures (3 minutes)")
+    bench.add_argument("--only-whatsapp", action="store_true", help="the WhatsApp figures alone")
     _staff_commands(commands)
     _broadcast_commands(commands)
     _review_commands(commands)
@@ -261,8 +263,9 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "whatsapp":
         return asyncio.run(commands.whatsapp_templates(settings, args.action))
     if args.command == "bench":
+        channels = {"telegram": not args.no_telegram, "whatsapp": not args.no_whatsapp}
         return commands.bench(
-            settings, args.output, args.messages, not args.no_telegram, not args.no_delivery
+            settings, args.output, args.messages, channels, not args.no_delivery, args.only_whatsapp
         )
     raise AssertionError(args.command)
 

@@ -187,11 +187,20 @@ def evaluate(settings: Settings, what: str, file: str | None, picture: str | Non
     return runner.run(settings, what, file, picture)
 
 
-def bench(settings: Settings, output: str, messages: int, telegram: bool, delivery: bool) -> int:
-    """Write the benchmark figures as JSON."""
+def bench(
+    settings: Settings,
+    output: str,
+    messages: int,
+    channels: dict[str, bool],
+    delivery: bool,
+    only_whatsapp: bool = False,
+) -> int:
+    """Write the benchmark figures as JSON (``channels``: which platforms' figures to measure)."""
     from bot.evaluation import bench as benchmarks
 
-    return benchmarks.run(settings, output, messages, telegram, delivery)
+    return benchmarks.run(
+        settings, output, messages, channels["telegram"], delivery, channels["whatsapp"], only_whatsapp
+    )
 
 
 async def whatsapp_templates(settings: Settings, action: str) -> int:

@@ -7,7 +7,10 @@ over the raw body, in constant time, before reading anything (unsigned or forged
 body never logged), refuses a body over 1 MB (413) and anything that is not a notification (400). Each
 message is taken in once by its wamid (Meta delivers again after any answer but 2xx, also across restarts)
 and answered off the request path; a person flooding gets 429 and a full queue 503, so Meta retries later.
-Statuses (sent, delivered, read, failed) are written on the outbox row with that wamid.
+Statuses (sent, delivered, read, failed) are written on the outbox row with that wamid, in group commits:
+the statuses of every webhook that arrives while one transaction is being written go into the next one, and
+each webhook is acknowledged once its statuses are stored (Meta sends one status a webhook, hundreds a
+second; one transaction each would make the database the limit).
 """
 
 from __future__ import annotations
@@ -49,6 +52,38 @@ MAX_UNMATCHED = 10_000
 REPLY_CONNECTIONS = 8
 
 
+class StatusBatches:
+    """Writes status reports in shared transactions, one at a time; ``record`` returns once the reports it
+    was given are stored, with those whose outbox row is not (yet) known."""
+
+    def __init__(self, write: Callable[[list[StatusReport]], list[StatusReport]]) -> None:
+        self.write = write
+        self._waiting: list[tuple[list[StatusReport], asyncio.Future[list[StatusReport]]]] = []
+        self._writer: asyncio.Task[None] | None = None
+
+    async def record(self, reports: list[StatusReport]) -> list[StatusReport]:
+        stored: asyncio.Future[list[StatusReport]] = asyncio.get_running_loop().create_future()
+        self._waiting.append((reports, stored))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_all())
+        return await stored
+
+    async def _write_all(self) -> None:
+        while self._waiting:
+            batch, self._waiting = self._waiting, []
+            try:
+                unmatched = await asyncio.to_thread(self.write, [r for reports, _ in batch for r in reports])
+            except Exception as error:  # each webhook of the batch fails (5xx), so Meta delivers it again
+                for _, stored in batch:
+                    if not stored.done():
+                        stored.set_exception(error)
+                continue
+            left = {id(report) for report in unmatched}
+            for reports, stored in batch:
+                if not stored.done():
+                    stored.set_result([r for r in reports if id(r) in left])
+
+
 class WhatsAppChannel:
     """Runs the bot on WhatsApp: takes webhooks in, hands messages to the intake, sends what it answers."""
 
@@ -70,6 +105,7 @@ class WhatsAppChannel:
         self.refused: Counter[str] = Counter()
         self._latest: dict[str, str] = {}  # person: the wamid of their newest message (for typing)
         self._background: set[asyncio.Task[None]] = set()
+        self._statuses = StatusBatches(self._record_statuses)
 
     # --- messages out -----------------------------------------------------------------------------
 
@@ -116,7 +152,7 @@ class WhatsAppChannel:
             return self._refuse(400, f"wrong or missing {where}")
         parsed = whatsapp_updates.parse(notification, self.settings.phone_number_id)
         if parsed.statuses:
-            unmatched = await asyncio.to_thread(self._record_statuses, parsed.statuses)
+            unmatched = await self._statuses.record(parsed.statuses)
             if unmatched and len(self._background) < MAX_UNMATCHED:
                 task = asyncio.create_task(self._record_later(unmatched))
                 self._background.add(task)
@@ -146,7 +182,7 @@ class WhatsAppChannel:
     async def _record_later(self, reports: list[StatusReport]) -> None:
         for delay in STATUS_RETRIES:
             await asyncio.sleep(delay)
-            reports = await asyncio.to_thread(self._record_statuses, reports)
+            reports = await self._statuses.record(reports)
             if not reports:
                 return
 

@@ -24,7 +24,7 @@ from typing import Any
 
 from bot import app
 from bot.core.messages import InboundMessage
-from bot.evaluation import broadcast_bench, delivery_bench, memory_bench, telegram_bench
+from bot.evaluation import broadcast_bench, delivery_bench, memory_bench, telegram_bench, whatsapp_bench
 from bot.evaluation.nlu import read_heldout
 from bot.evaluation.timing import ms, percentile
 from bot.settings import Settings
@@ -41,9 +41,19 @@ def ready_to_answer() -> float:
     return time.perf_counter() - started
 
 
-def run(settings: Settings, output: str, messages: int, telegram: bool = True, delivery: bool = True) -> int:
-    """Measure, print and write the figures."""
+def run(
+    settings: Settings,
+    output: str,
+    messages: int,
+    telegram: bool = True,
+    delivery: bool = True,
+    whatsapp: bool = True,
+    only_whatsapp: bool = False,
+) -> int:
+    """Measure, print and write the figures (``only_whatsapp``: the WhatsApp figures alone)."""
     texts = [text for _, text, _ in read_heldout()]
+    if only_whatsapp:
+        return _write(output, {"machine": _machine(), **whatsapp_bench.measure(texts)})
     ready = ready_to_answer()
     with tempfile.TemporaryDirectory() as folder:
         bench_settings = dataclasses.replace(settings, database_url=f"sqlite:///{Path(folder) / 'bench.db'}")
@@ -61,7 +71,7 @@ def run(settings: Settings, output: str, messages: int, telegram: bool = True, d
         built.database.engine.dispose()
     total = sum(turn_times)
     figures: dict[str, Any] = {
-        "machine": {"python": sys.version.split()[0], "platform": platform.platform()},
+        "machine": _machine(),
         "ready_to_answer_s": round(ready, 3),
         "model_load_s": round(loaded, 3),
         "language_layer_ms": {
@@ -89,6 +99,22 @@ def run(settings: Settings, output: str, messages: int, telegram: bool = True, d
         figures["dispatch_raised_limit"] = delivery_bench.throughput(settings, 1000, 20_000)
         figures["dispatch_default_limit"] = delivery_bench.throughput(settings, 25, 25 * 120)
     figures["broadcast_100k"] = broadcast_bench.measure(settings)
+    if whatsapp:
+        figures.update(whatsapp_bench.measure(texts))
+    return _write(output, figures)
+
+
+def _machine() -> dict[str, Any]:
+    """The interpreter, the platform, and how busy the machine was at the start (load average)."""
+    return {
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "load_average_at_start": [round(load, 2) for load in os.getloadavg()],
+    }
+
+
+def _write(output: str, figures: dict[str, Any]) -> int:
     Path(output).write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
     sys.stdout.write(json.dumps(figures, indent=2) + "\n")
     return 0

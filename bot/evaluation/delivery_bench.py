@@ -15,7 +15,9 @@ import math
 import tempfile
 import time
 import tracemalloc
-from datetime import date, datetime, timezone
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -47,28 +49,87 @@ DATES = {
 CONNECTIONS = 16
 
 
-def _database(folder: str, settings: Settings, name: str) -> Database:
+def scratch_database(folder: str, settings: Settings, name: str) -> Database:
     return app.open_database(
         Settings(database_url=f"sqlite:///{Path(folder) / name}", model_dir=settings.model_dir)
     )
 
 
-def _people(database: Database, count: int, now: datetime, prefix: str) -> list[str]:
+def add_people(
+    database: Database,
+    count: int,
+    now: datetime,
+    prefix: str,
+    channel: str = "telegram",
+    address: Callable[[int], str] = lambda n: str(1_000_000 + n),
+) -> list[str]:
+    """``count`` people on ``channel``, the ``n``-th at ``address(n)``, who last wrote ``now``."""
     ids = [f"{prefix}{n:07d}" for n in range(count)]
     with database.session() as session:
         rows = [
             {
                 "id": i,
-                "channel": "telegram",
-                "external_id": str(1_000_000 + n),
+                "channel": channel,
+                "external_id": address(n),
                 "created_at": now,
                 "last_seen_at": now,
+                "last_inbound_at": now,
             }
             for n, i in enumerate(ids)
         ]
         for start in range(0, len(rows), 5000):
             session.execute(User.__table__.insert(), rows[start : start + 5000])
     return ids
+
+
+def enqueue(
+    database: Database,
+    ids: list[str],
+    now: datetime,
+    channel: str,
+    rounds: int = 1,
+    due: datetime | None = None,
+) -> None:
+    """One reminder per person and round, due at ``due`` (now by default); every person's first round comes
+    before any second."""
+    due = due or now
+    content = [say.string("reminder_return_checkin_30")]
+    planned = [
+        outbox.Planned(
+            f"bench:{i}:{r}", i, channel, "bench", "bench", due - timedelta(seconds=rounds - r), content
+        )
+        for r in range(rounds)
+        for i in ids
+    ]
+    with database.session() as session:
+        outbox.enqueue_once(session, planned, now)
+
+
+async def drain(
+    database: Database, channel: str, route: Route, opened: AbstractAsyncContextManager[Any], workers: int
+) -> tuple[float, dict[str, int]]:
+    """Send everything due on ``channel`` through ``route`` (its sender ``opened`` around the pass): the
+    seconds from the first claim to the last outcome recorded, and the outcomes."""
+    renderer = Renderer(app.load_knowledge(), app.utc_now)
+    dispatcher = Dispatcher(database, {channel: route}, renderer, app.utc_now, "fr", workers=workers)
+    async with opened:
+        started = time.perf_counter()
+        counts = await dispatcher.drain()
+        return time.perf_counter() - started, dict(counts)
+
+
+def rate(per_second: float, messages: int, elapsed: float, counts: dict[str, int]) -> dict[str, Any]:
+    """The achieved rate of a dispatch pass against its limit."""
+    achieved = counts.get("sent", 0) / elapsed
+    return {
+        "limit_per_second": per_second,
+        "messages": messages,
+        "sent": counts.get("sent", 0),
+        "outcomes": counts,
+        "seconds": round(elapsed, 2),
+        "achieved_per_second": round(achieved, 1),
+        "share_of_limit": round(achieved / per_second, 3),
+    }
 
 
 def materialise(settings: Settings) -> dict[str, Any]:
@@ -78,8 +139,8 @@ def materialise(settings: Settings) -> dict[str, Any]:
     now = datetime(2026, 11, 22, tzinfo=timezone.utc)
     steps = sum(len(plan.steps) for plan in planner.plans)
     with tempfile.TemporaryDirectory() as folder:
-        database = _database(folder, settings, "materialise.db")
-        ids = _people(database, math.ceil(REMINDERS / steps), now, "m")
+        database = scratch_database(folder, settings, "materialise.db")
+        ids = add_people(database, math.ceil(REMINDERS / steps), now, "m")
         with database.session() as session:
             cohort = cohorts.create(session, "BENCH", "MENTOR 3", "Tanger", "Africa/Casablanca", DATES, now)
             session.execute(
@@ -111,49 +172,21 @@ def materialise(settings: Settings) -> dict[str, Any]:
 
 def throughput(settings: Settings, per_second: float, messages: int) -> dict[str, Any]:
     """Send ``messages`` due messages at the ``per_second`` limit; the achieved rate and 429s provoked."""
-    knowledge = app.load_knowledge()
     now = datetime.now(timezone.utc)
     with tempfile.TemporaryDirectory() as folder, bot_api_server() as url:
-        database = _database(folder, settings, "dispatch.db")
-        ids = _people(database, messages, now, "d")
-        with database.session() as session:
-            content = [say.string("reminder_return_checkin_30")]
-            planned = [
-                outbox.Planned(f"bench:{i}", i, "telegram", "bench", "bench", now, content) for i in ids
-            ]
-            outbox.enqueue_once(session, planned, now)
+        database = scratch_database(folder, settings, "dispatch.db")
+        enqueue(database, add_people(database, messages, now, "d"), now, "telegram")
         httpx.post(
             f"{url}/test/limits", json={"per_second": per_second, "per_chat_per_second": 1}
         ).raise_for_status()
         telegram = TelegramSettings(Secret(TEST_TOKEN), api_url=f"{url}/bot")
         sender = outbox_sender(telegram, DISPATCH_CONNECTIONS)
         route = Route(sender, ChannelPace(per_second, 1.0))
-        dispatcher = Dispatcher(
-            database,
-            {"telegram": route},
-            Renderer(knowledge, app.utc_now),
-            app.utc_now,
-            "fr",
-            workers=CONNECTIONS,
-        )
-
-        async def send_all() -> tuple[float, dict[str, int]]:
-            async with sender.bot:
-                started = time.perf_counter()
-                counts = await dispatcher.drain()
-                return time.perf_counter() - started, dict(counts)
-
-        elapsed, counts = asyncio.run(send_all())
+        elapsed, counts = asyncio.run(drain(database, "telegram", route, sender, CONNECTIONS))
         stats = httpx.get(f"{url}/test/stats").json()
         database.engine.dispose()
-    achieved = counts.get("sent", 0) / elapsed
     return {
-        "limit_per_second": per_second,
-        "messages": messages,
-        "sent": counts.get("sent", 0),
-        "seconds": round(elapsed, 2),
-        "achieved_per_second": round(achieved, 1),
-        "share_of_limit": round(achieved / per_second, 3),
+        **rate(per_second, messages, elapsed, counts),
         "429_provoked": stats["throttled"],
         "delivered_by_server": stats["delivered"],
     }

@@ -7,9 +7,6 @@ few messages, a few seconds apart, all active at the same time; a reply that nev
 
 from __future__ import annotations
 
-import asyncio
-import random
-import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -17,56 +14,16 @@ from typing import Any
 
 import httpx
 
-from bot.evaluation import telegram_burst
+from bot.evaluation import crowd, telegram_burst
 from bot.evaluation.telegram_harness import bot_api_server, free_port, start_bot, webhook_env
-from bot.evaluation.timing import ms, percentile
 
 SEQUENTIAL = 100
-PEOPLE = 200
-MESSAGES_EACH = 3
-THINK_SECONDS = (10.0, 30.0)  # people reply at chat pace: about 10 messages a second from 200
 SECRET = "bench-secret"
 
 
-def _summary(round_trips: list[float]) -> dict[str, float]:
-    return {
-        "p50_ms": ms(percentile(round_trips, 0.5), 1),
-        "p95_ms": ms(percentile(round_trips, 0.95), 1),
-        "mean_ms": ms(statistics.fmean(round_trips), 1),
-    }
-
-
-async def _ask(client: httpx.AsyncClient, url: str, chat_id: int, text: str) -> float | None:
-    reply = await client.post(
-        f"{url}/test/ask", json={"chat_id": chat_id, "text": text, "timeout": 60}, timeout=70
-    )
-    return reply.json().get("round_trip")
-
-
-async def _sequential(url: str, texts: list[str]) -> list[float]:
-    async with httpx.AsyncClient() as client:
-        times = [await _ask(client, url, 10_000 + n % 20, texts[n % len(texts)]) for n in range(SEQUENTIAL)]
-    return [t for t in times if t is not None]
-
-
-async def _crowd(url: str, texts: list[str]) -> tuple[list[float], int, float]:
-    randomness = random.Random(27)
-    limits = httpx.Limits(max_connections=PEOPLE, max_keepalive_connections=PEOPLE)
-    async with httpx.AsyncClient(limits=limits) as client:
-
-        async def person(number: int) -> list[float | None]:
-            results = []
-            for _ in range(MESSAGES_EACH):
-                await asyncio.sleep(randomness.uniform(*THINK_SECONDS))
-                results.append(await _ask(client, url, 20_000 + number, randomness.choice(texts)))
-            return results
-
-        started = time.perf_counter()
-        everyone = await asyncio.gather(*(person(n) for n in range(PEOPLE)))
-        elapsed = time.perf_counter() - started
-    flat = [t for person_times in everyone for t in person_times]
-    answered = [t for t in flat if t is not None]
-    return answered, len(flat) - len(answered), elapsed
+def _chat(person: int, text: str) -> dict[str, Any]:
+    """What the Bot API fake's ``/test/ask`` takes: a private chat's id and a text."""
+    return {"chat_id": 10_000 + person, "text": text}
 
 
 def _wait_ready(url: str, webhook: str | None, seconds: float = 120.0) -> None:
@@ -91,20 +48,9 @@ def measure(texts: list[str]) -> dict[str, Any]:
             bot = start_bot(url, Path(folder), **env)
             try:
                 _wait_ready(url, env.get("MENTOR_TELEGRAM_WEBHOOK_URL"))
-                one = asyncio.run(_sequential(url, texts))
-                crowd, lost, elapsed = asyncio.run(_crowd(url, texts))
+                figures[mode] = crowd.figures(url, _chat, texts, SEQUENTIAL, crowd.Crowd())
             finally:
                 bot.stop()
-        figures[mode] = {
-            "one_user": {**_summary(one), "messages": SEQUENTIAL},
-            "people_at_once": {
-                **_summary(crowd),
-                "people": PEOPLE,
-                "messages": PEOPLE * MESSAGES_EACH,
-                "lost": lost,
-                "replies_per_second": round(len(crowd) / elapsed, 1),
-            },
-        }
     return figures
 
 
