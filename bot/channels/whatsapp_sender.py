@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from datetime import datetime, time, timedelta, timezone
+from datetime import timedelta
 
 import httpx
 from pywa_async import WhatsApp, errors
@@ -20,7 +20,7 @@ from pywa_async.types.templates import BodyText, TemplateLanguage
 
 from bot.channels.whatsapp_templates import TemplatesFile
 from bot.core.messages import Capabilities, OutboundMessage, Sent
-from bot.core.send_errors import ContactUnreachable, OutsideServiceWindow, SendError, WaitUntil
+from bot.core.send_errors import ContactUnreachable, OutsideServiceWindow, SendError
 from bot.core.text import split_text
 from bot.settings import WhatsAppSettings
 
@@ -118,6 +118,7 @@ class WhatsAppSender:
         templates=True,
         service_window=timedelta(hours=24),
     )
+    opt_in_required = True  # Meta: nothing proactive before the person opted in to that purpose
 
     def __init__(
         self,
@@ -130,12 +131,16 @@ class WhatsAppSender:
         self.settings = settings
         self.templates = templates
         self.approved = approved
-        self._day = datetime.now(timezone.utc).date()
-        self._reached: set[str] = set()  # people sent a template today (UTC), this process
         self.connections = connections
         self.attempts = attempts
         self._session: httpx.AsyncClient | None = None
         self._client: WhatsApp | None = None
+
+    @property
+    def daily_limit(self) -> int | None:
+        """People a day the number may reach outside the 24-hour window (``MENTOR_WHATSAPP_DAILY_LIMIT``;
+        None: the unlimited tier); the dispatcher counts them from the outbox."""
+        return self.settings.daily_limit
 
     @property
     def client(self) -> WhatsApp:
@@ -198,7 +203,6 @@ class WhatsAppSender:
             raise OutsideServiceWindow(
                 f"outside the 24-hour window, no approved template {template.name} ({template.code})"
             )
-        first_today = self._reserve(external_id)
         values = template.values(message.text)
         params = [BodyText.params(*values)] if values else None
         try:
@@ -206,25 +210,8 @@ class WhatsAppSender:
                 to=external_id, name=template.name, language=TemplateLanguage(template.code), params=params
             )
         except (errors.WhatsAppError, httpx.HTTPError) as raw:
-            if first_today:
-                self._reached.discard(external_id)
             raise to_send_error(raw) from None
         return Sent(str(sent.id))
-
-    def _reserve(self, external_id: str) -> bool:
-        """Count this person among today's people reached outside the window (True when new today);
-        ``WaitUntil`` tomorrow when ``MENTOR_WHATSAPP_DAILY_LIMIT`` people were reached already."""
-        now = datetime.now(timezone.utc)
-        if now.date() != self._day:
-            self._day, self._reached = now.date(), set()
-        if external_id in self._reached:
-            return False
-        limit = self.settings.daily_limit
-        if limit is not None and len(self._reached) >= limit:  # None: the unlimited tier
-            tomorrow = datetime.combine(now.date() + timedelta(days=1), time(), timezone.utc)
-            raise WaitUntil(f"daily limit of {limit} people outside the 24-hour window reached", tomorrow)
-        self._reached.add(external_id)
-        return True
 
     async def mark_read(self, message_id: str, typing: bool) -> None:
         """Mark a person's message as read, with the typing indicator (best effort)."""

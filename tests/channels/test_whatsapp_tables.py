@@ -162,30 +162,3 @@ def test_an_error_response_becomes_its_send_error_kind(graph: WhatsAppServer, ca
     error = caught.value
     actual = {"kind": type(error).__name__, "retryable": error.retryable, "retry_after": error.retry_after}
     assert actual == case["expected"]
-
-
-def test_past_the_daily_limit_a_template_waits_for_the_next_day(graph: WhatsAppServer) -> None:
-    import dataclasses
-
-    from bot.channels.whatsapp_templates import TemplatesFile
-    from bot.core.send_errors import WaitUntil
-
-    settings = dataclasses.replace(_settings(graph), daily_limit=1)
-    message = OutboundMessage("Prépare ta valise.", "fr")
-    approved = {("mentor_departure_checklist", "fr")}
-
-    async def run() -> list[str]:
-        outcomes = []
-        async with WhatsAppSender(settings, 2, 1, TemplatesFile.load(), lambda: approved) as sender:
-            for person in ("MA.61", "MA.62", "MA.61"):
-                try:
-                    await sender.send_template(person, "reminder_departure_checklist", message)
-                    outcomes.append("sent")
-                except WaitUntil as error:
-                    assert error.until.hour == 0 and "daily limit of 1" in error.reason
-                    outcomes.append("waits")
-        return outcomes
-
-    assert asyncio.run(run()) == ["sent", "waits", "sent"]
-    assert graph.sent("MA.61")[-1]["template"]["name"] == "mentor_departure_checklist"
-    assert graph.sent("MA.62") == []
