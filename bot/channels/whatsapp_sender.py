@@ -1,6 +1,10 @@
 """Sending on WhatsApp through pywa_async: quick replies as reply buttons, a list or numbered text, long text
 split to fit, and the Cloud API's error codes as ``SendError``.
 
+Choices sent as numbered text are remembered per person (``NumberedOffers``, shared by the reply and the
+outbox senders of the process), so that the person's reply "2" (or "٢") chooses the second of their last
+numbered offer; a restart forgets them, and a number is then read as text.
+
 Used by the channel for replies (a few attempts in place) and by the outbox dispatcher (one attempt: the
 dispatcher owns retries and pauses). pywa points at Meta's Graph URL; its httpx session is ours, so its
 ``base_url`` is set to ``MENTOR_WHATSAPP_API_URL`` (a local fake in tests).
@@ -10,7 +14,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 
 import httpx
@@ -82,8 +87,39 @@ def _short(title: str, limit: int) -> str:
     return cut + "…"
 
 
+class NumberedOffers:
+    """Each person's last offer of choices sent as numbered text: what their reply "2" chooses."""
+
+    def __init__(self, people: int = 100_000) -> None:
+        self.people = people
+        self._offers: OrderedDict[str, tuple[str | None, tuple[str, ...]]] = OrderedDict()
+
+    def offer(self, external_id: str, message_id: str | None, payloads: Sequence[str]) -> None:
+        """Remember the choices just sent to a person as numbered text (the person longest unoffered is
+        forgotten first)."""
+        self._offers[external_id] = (message_id, tuple(payloads))
+        self._offers.move_to_end(external_id)
+        while len(self._offers) > self.people:
+            self._offers.popitem(last=False)
+
+    def choose(self, external_id: str, text: str) -> tuple[str, str | None] | None:
+        """The payload a reply that is only a number (Western or Arabic-Indic digits) chooses among the
+        person's last numbered offer, and the id of the message that offered it; None for anything else."""
+        number = text.strip().rstrip(".)")
+        offer = self._offers.get(external_id)
+        if offer is None or not (0 < len(number) <= 2 and number.isdecimal()):
+            return None
+        message_id, payloads = offer
+        index = int(number) - 1  # int() reads every decimal digit: ٢ and ۲ are 2
+        return (payloads[index], message_id) if 0 <= index < len(payloads) else None
+
+
+NUMBERED = NumberedOffers()
+
+
 def quick_replies(message: OutboundMessage, capabilities: Capabilities) -> tuple[str, object | None]:
-    """The body and pywa's quick replies: reply buttons, a list, or the choices numbered in the text."""
+    """The body and pywa's quick replies: reply buttons, a list, or the choices numbered in the text (then
+    the quick replies are None and the buttons are numbered in their order)."""
     if not message.buttons:
         return message.text, None
     if _fits_buttons(message, capabilities):
@@ -127,8 +163,10 @@ class WhatsAppSender:
         attempts: int = MAX_ATTEMPTS,
         templates: TemplatesFile | None = None,
         approved: Callable[[], set[tuple[str, str]]] = set,
+        numbered: NumberedOffers = NUMBERED,
     ) -> None:
         self.settings = settings
+        self.numbered = numbered
         self.templates = templates
         self.approved = approved
         self.connections = connections
@@ -177,6 +215,8 @@ class WhatsAppSender:
         for number, piece in enumerate(pieces, start=1):
             buttons = replies if number == len(pieces) else None
             last = await self._with_retries(external_id, piece, buttons)
+        if message.buttons and replies is None:
+            self.numbered.offer(external_id, last, [b.payload for b in message.buttons])
         return Sent(last)
 
     async def _with_retries(self, to: str, text: str, buttons: object | None) -> str:
