@@ -289,12 +289,14 @@ class Dispatcher:
         if not route.sender.capabilities.templates or not isinstance(route.sender, TemplateSender):
             raise OutsideServiceWindow(OUTSIDE_WINDOW)
         limit = route.daily_limit
+        reached: set[str] = set()
         new = False
         if limit is not None:
             reached = await self._reached_today(claimed.channel)
             new = claimed.user_id not in reached
             if new and len(reached) >= limit:
-                tomorrow = datetime.combine(self.clock().date() + timedelta(days=1), time(), timezone.utc)
+                today = self.clock().astimezone(timezone.utc).date()
+                tomorrow = datetime.combine(today + timedelta(days=1), time(), timezone.utc)
                 raise WaitUntil(f"daily limit of {limit} people outside the 24-hour window reached", tomorrow)
             reached.add(claimed.user_id)
         try:
