@@ -19,7 +19,7 @@ from bot.storage.db import chunked
 from bot.storage.models import User
 from knowledge import calls
 from knowledge.model import Call
-from scheduler.timing import ZONES_OF_COUNTRIES, QuietHours, soonest_outside, zone
+from scheduler.timing import QuietHours, person_zone, soonest_outside
 
 KIND = "call_alert"
 
@@ -46,7 +46,7 @@ def plan_alerts(
         for person in people:
             if call.countries and person.country and person.country not in call.countries:
                 continue
-            where = zone(person.timezone or ZONES_OF_COUNTRIES.get(person.country or "", default_timezone))
+            where = person_zone(person.timezone, person.country, default_timezone)
             for alert, intro in alerts:
                 planned.append(
                     outbox.Planned(

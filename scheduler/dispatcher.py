@@ -13,6 +13,17 @@ so that after a crash only the messages sent in the last moment before it can go
   undeliverable with the reason (no template for it in the person's language, or none approved); past
   the day's limit of people reached that way, it waits for the next day with the reason;
 - anything else: failed, with the reason.
+
+Before a row is sent, what may have changed since it was planned is checked again: a person who blocked the
+bot since gets nothing (cancelled, put back if they come back); a consent withdrawn since, or never given
+where the channel requires opt-in (WhatsApp: undecided is not yes), cancels it with the reason; and a row
+that falls due inside quiet hours in the person's zone (after a retry, an outage or a late ``set-date``)
+waits, without counting an attempt, until they end.
+
+The day's count of people reached by template (``MENTOR_WHATSAPP_DAILY_LIMIT``) is read from the outbox
+rows sent as templates since 00:00 UTC, once a day and after a restart, then kept up to date in memory: only
+one process delivers from a database. The day is UTC's, for every business, since Meta does not count in the
+recipients' zones.
 """
 
 from __future__ import annotations
@@ -23,17 +34,18 @@ import logging
 import random
 from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, TypeVar
 
 from bot.core.messages import OutboundMessage, Sender, Sent, TemplateSender, is_command_payload
 from bot.core.render import Renderer
 from bot.core.send_errors import ContactUnreachable, OutsideServiceWindow, SendError, WaitUntil
-from bot.storage import outbox, users
+from bot.storage import consents, outbox, users
 from bot.storage.db import Database
 from bot.storage.outbox import Claimed, Outcome
 from scheduler.rate_limits import ChannelPace
+from scheduler.timing import QuietHours, person_zone, soonest_outside
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -66,6 +78,18 @@ class Route:
     sender: Sender
     pace: ChannelPace
 
+    @property
+    def opt_in_required(self) -> bool:
+        """Whether nothing proactive may go to a person before they said yes to its purpose (the sender's
+        platform says: Meta requires opt-in on WhatsApp)."""
+        return bool(getattr(self.sender, "opt_in_required", False))
+
+    @property
+    def daily_limit(self) -> int | None:
+        """People a day the channel may reach by template outside its service window (None: no limit)."""
+        limit = getattr(self.sender, "daily_limit", None)
+        return limit if isinstance(limit, int) else None
+
 
 class Dispatcher:
     """Delivers the due outbox rows of the channels it has routes for (others wait for their channel)."""
@@ -81,6 +105,8 @@ class Dispatcher:
         batch: int = 200,
         workers: int = 8,
         lease: timedelta = timedelta(minutes=5),
+        quiet: QuietHours | None = None,
+        default_timezone: str = "Africa/Casablanca",
     ) -> None:
         self.database = database
         self.routes = routes
@@ -91,7 +117,16 @@ class Dispatcher:
         self.batch = batch
         self.workers = workers
         self.lease = lease
+        self.quiet = quiet
+        self.default_timezone = default_timezone
         self._database_turn = asyncio.Lock()
+        # channel: the UTC day, and the people reached by template that day
+        self._reached: dict[str, tuple[date, set[str]]] = {}
+
+    def keep_quiet(self, quiet: QuietHours, default_timezone: str) -> None:
+        """Hold back what falls due inside ``quiet`` hours in the person's zone (``default_timezone`` for
+        someone whose zone is not known) until they end."""
+        self.quiet, self.default_timezone = quiet, default_timezone
 
     async def drain(self) -> Counter[str]:
         """Send everything due now; return how many messages ended in each outcome."""
@@ -108,14 +143,13 @@ class Dispatcher:
                 with contextlib.suppress(asyncio.TimeoutError):
                     await asyncio.wait_for(stopping.wait(), RECORD_EVERY_SECONDS)
                 await self._record(finished, counts)
+            await self._record(finished, counts)  # what finished while the last write was running
 
         stopping = asyncio.Event()
         workers = [asyncio.create_task(work()) for _ in range(self.workers)]
         recorder = asyncio.create_task(record_continuously())
         try:
-            while claimed := await self._in_database(
-                outbox.claim_due, self.clock(), self.batch, self.lease, list(self.routes)
-            ):
+            while claimed := await self._in_database(self._claim, self.clock()):
                 for item in claimed:
                     await queue.put(item)
                 for route in self.routes.values():
@@ -143,6 +177,23 @@ class Dispatcher:
         async with self._database_turn:
             return await asyncio.to_thread(run)
 
+    def _claim(self, session: Any, now: datetime) -> list[Claimed]:
+        """Claim due rows, each with the person's decision in force on the consent its kind needs."""
+        claimed = outbox.claim_due(session, now, self.batch, self.lease, list(self.routes))
+        needing: dict[str, list[str]] = {}
+        for row in claimed:
+            if (purpose := outbox.PURPOSE_OF_KIND.get(row.kind)) is not None:
+                needing.setdefault(purpose, []).append(row.user_id)
+        decisions = {
+            purpose: consents.latest_decisions(session, purpose, ids) for purpose, ids in needing.items()
+        }
+        return [
+            replace(row, consent=decisions[purpose].get(row.user_id))
+            if (purpose := outbox.PURPOSE_OF_KIND.get(row.kind)) is not None
+            else row
+            for row in claimed
+        ]
+
     async def _record(self, finished: list[Outcome], counts: Counter[str]) -> None:
         if not finished:
             return
@@ -162,6 +213,9 @@ class Dispatcher:
     async def _deliver(self, claimed: Claimed) -> Outcome:
         """Send one claimed row and say what became of it."""
         route = self.routes[claimed.channel]
+        held = self._held(route, claimed)
+        if held is not None:
+            return held
         outside = self._outside_window(route, claimed)
         message = self._compose(claimed)
         if message is None:
@@ -171,12 +225,13 @@ class Dispatcher:
             try:
                 if outside:
                     sent = await self._template(route, claimed, message)
+                    return self._sent(claimed, message, sent, by_template=True)
                 else:
                     sent = await route.sender.send(claimed.external_id, message)
             except ContactUnreachable as error:
                 return self._outcome(claimed, "blocked", error.reason)
-            except WaitUntil as error:
-                return self._outcome(claimed, "retry", error.reason, error.until)
+            except WaitUntil as error:  # not tried (the day's limit): it waits, with the reason
+                return self._outcome(claimed, "deferred", error.reason, error.until)
             except OutsideServiceWindow as error:
                 if outside:
                     return self._outcome(claimed, "undeliverable", error.reason)
@@ -195,17 +250,75 @@ class Dispatcher:
             except Exception as error:  # a bug must not stop the other messages: record it, with its trace
                 logger.exception("outbox row %d: unexpected failure", claimed.id)
                 return self._outcome(claimed, "failed", f"unexpected {type(error).__name__}")
-            offered = tuple(b.payload for b in message.buttons if is_command_payload(b.payload))
-            return Outcome(
-                claimed.id, claimed.user_id, "sent", self.clock(), message_id=sent.message_id, offered=offered
-            )
+            return self._sent(claimed, message, sent, by_template=False)
         return self._outcome(claimed, "retry", "throttled again and again", self.clock())
 
-    @staticmethod
-    async def _template(route: Route, claimed: Claimed, message: OutboundMessage) -> Sent:
+    def _sent(self, claimed: Claimed, message: OutboundMessage, sent: Sent, by_template: bool) -> Outcome:
+        offered = tuple(b.payload for b in message.buttons if is_command_payload(b.payload))
+        return Outcome(
+            claimed.id,
+            claimed.user_id,
+            "sent",
+            self.clock(),
+            message_id=sent.message_id,
+            offered=offered,
+            by_template=by_template,
+        )
+
+    def _held(self, route: Route, claimed: Claimed) -> Outcome | None:
+        """The checks at send time: cancelled (blocked since, or no consent in force), deferred (quiet hours
+        in the person's zone), or None: it may go now."""
+        if claimed.unreachable:
+            return self._outcome(claimed, "cancelled", outbox.BLOCKED)
+        purpose = outbox.PURPOSE_OF_KIND.get(claimed.kind)
+        if purpose is not None and not consents.in_force(purpose, claimed.consent, route.opt_in_required):
+            why = consents.withdrawn(purpose) if claimed.consent is False else consents.not_given(purpose)
+            return self._outcome(claimed, "cancelled", why)
+        if self.quiet is None:
+            return None
+        now = self.clock()
+        try:
+            where = person_zone(claimed.timezone, claimed.country, self.default_timezone)
+        except ValueError:  # a zone that no longer exists: the default one's quiet hours still apply
+            where = person_zone(None, claimed.country, self.default_timezone)
+        after = soonest_outside(now, where, self.quiet)
+        return None if after <= now else Outcome(claimed.id, claimed.user_id, "deferred", now, retry_at=after)
+
+    async def _template(self, route: Route, claimed: Claimed, message: OutboundMessage) -> Sent:
+        """Send the row's approved template, counting the person among today's people reached by template;
+        ``WaitUntil`` tomorrow when the day's limit of such people is reached."""
         if not route.sender.capabilities.templates or not isinstance(route.sender, TemplateSender):
             raise OutsideServiceWindow(OUTSIDE_WINDOW)
-        return await route.sender.send_template(claimed.external_id, claimed.message_key, message)
+        limit = route.daily_limit
+        reached: set[str] = set()
+        new = False
+        if limit is not None:
+            reached = await self._reached_today(claimed.channel)
+            new = claimed.user_id not in reached
+            if new and len(reached) >= limit:
+                today = self.clock().astimezone(timezone.utc).date()
+                tomorrow = datetime.combine(today + timedelta(days=1), time(), timezone.utc)
+                raise WaitUntil(f"daily limit of {limit} people outside the 24-hour window reached", tomorrow)
+            reached.add(claimed.user_id)
+        try:
+            return await route.sender.send_template(claimed.external_id, claimed.message_key, message)
+        except BaseException:
+            if new:
+                reached.discard(claimed.user_id)
+            raise
+
+    async def _reached_today(self, channel: str) -> set[str]:
+        """The people reached by template on ``channel`` since 00:00 UTC: read from the outbox the first time
+        each day (so a restart keeps the count), then kept here as templates go out."""
+        today = self.clock().astimezone(timezone.utc).date()
+        known = self._reached.get(channel)
+        if known is None or known[0] != today:
+            since = datetime.combine(today, time(), timezone.utc)
+            people = await self._in_database(outbox.reached_by_template, channel, since)
+            known = self._reached.get(channel)
+            if known is None or known[0] != today:  # another worker may have read it meanwhile
+                known = self._reached[channel] = (today, people)
+        return known[1]
 
     def _outside_window(self, route: Route, claimed: Claimed) -> bool:
         """Whether the channel takes free text from the bot only within a window the person opened, and this

@@ -1,9 +1,10 @@
 """The delivery service of ``mentor run``: APScheduler running the periodic jobs in the bot's event loop.
 
-Jobs: the outbox dispatcher (every second), call alerts (every minute, re-reading the calls file), the lock
-heartbeat, and the daily retention purge. APScheduler keeps its job definitions in the same database
-(``SQLAlchemyJobStore``, table ``apscheduler_jobs``); reminders themselves are outbox rows, not jobs. Jobs are
-stored by reference (``scheduler.service:dispatch_job``) and reach the running service through ``_running``.
+Jobs: the outbox dispatcher (every second; it holds back what falls due in ``MENTOR_QUIET_HOURS``), call
+alerts (every minute, re-reading the calls file), the lock heartbeat, and the daily retention purge.
+APScheduler keeps its job definitions in the same database (``SQLAlchemyJobStore``, table
+``apscheduler_jobs``); reminders themselves are outbox rows, not jobs. Jobs are stored by reference
+(``scheduler.service:dispatch_job``) and reach the running service through ``_running``.
 
 Only one process may deliver from a database: ``acquire`` takes the ``dispatcher`` lease or raises
 ``AlreadyRunning`` naming the holder, and on success puts back in line what a crashed holder had claimed.
@@ -57,6 +58,7 @@ class DeliveryService:
     ) -> None:
         self.database = database
         self.dispatcher = dispatcher
+        dispatcher.keep_quiet(delivery.quiet_hours, delivery.default_timezone)  # checked again at send time
         self.calls = calls
         self.delivery = delivery
         self.retention_days = retention_days

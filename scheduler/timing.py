@@ -71,3 +71,8 @@ def due_at(day: date, offset_days: int, at: time, where: ZoneInfo, quiet: QuietH
 def soonest_outside(now: datetime, where: ZoneInfo, quiet: QuietHours) -> datetime:
     """``now``, or the end of the quiet hours it falls in for someone in ``where`` (UTC)."""
     return quiet.move_out(now.astimezone(where)).astimezone(timezone.utc)
+
+
+def person_zone(own: str | None, country: str | None, default: str) -> ZoneInfo:
+    """Where a person lives: their own (or their cohort's) zone, else their country's, else ``default``."""
+    return zone(own or ZONES_OF_COUNTRIES.get(country or "", default))

@@ -30,10 +30,10 @@ from starlette.routing import BaseRoute, Route
 
 from bot.channels import whatsapp_updates
 from bot.channels.payloads import BadPayload
-from bot.channels.whatsapp_sender import WhatsAppSender
+from bot.channels.whatsapp_sender import NUMBERED, NumberedOffers, WhatsAppSender
 from bot.channels.whatsapp_updates import StatusReport
 from bot.core.intake import Intake
-from bot.core.messages import OutboundMessage, Sent
+from bot.core.messages import InboundMessage, OutboundMessage, Sent, inbound_from_payload
 from bot.settings import WhatsAppSettings
 from bot.storage import outbox
 from bot.storage.db import Database
@@ -96,12 +96,14 @@ class WhatsAppChannel:
         database: Database,
         settings: WhatsAppSettings,
         clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+        numbered: NumberedOffers = NUMBERED,
     ) -> None:
         self.intake = intake
+        self.numbered = numbered
         self.database = database
         self.settings = settings
         self.clock = clock
-        self.sender = WhatsAppSender(settings, REPLY_CONNECTIONS)
+        self.sender = WhatsAppSender(settings, REPLY_CONNECTIONS, numbered=numbered)
         self.refused: Counter[str] = Counter()
         self._latest: dict[str, str] = {}  # person: the wamid of their newest message (for typing)
         self._background: set[asyncio.Task[None]] = set()
@@ -159,11 +161,27 @@ class WhatsAppChannel:
                 task.add_done_callback(self._background.discard)
         worst = 200
         for incoming in parsed.messages:
-            admission = await self.intake.offer(incoming.message_id, incoming.inbound)
+            admission = await self.intake.offer(incoming.message_id, self._chosen(incoming.inbound))
             if admission == "queued":
                 self._latest[incoming.inbound.external_id] = incoming.message_id
             worst = max(worst, RETRY_LATER.get(admission, 200))
         return Response(status_code=worst)
+
+    def _chosen(self, inbound: InboundMessage) -> InboundMessage:
+        """A reply that is only a number, to choices sent as numbered text: the choice it names, as if its
+        button were pressed on that message."""
+        chosen = self.numbered.choose(inbound.external_id, inbound.text) if inbound.kind == "text" else None
+        if chosen is None:
+            return inbound
+        payload, message_id = chosen
+        return inbound_from_payload(
+            inbound.channel,
+            inbound.external_id,
+            payload,
+            inbound.client_language,
+            in_reply_to=message_id,
+            country=inbound.country,
+        )
 
     def _signed(self, request: Request, body: bytes) -> bool:
         secret = self.settings.app_secret

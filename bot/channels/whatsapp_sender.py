@@ -1,6 +1,10 @@
 """Sending on WhatsApp through pywa_async: quick replies as reply buttons, a list or numbered text, long text
 split to fit, and the Cloud API's error codes as ``SendError``.
 
+Choices sent as numbered text are remembered per person (``NumberedOffers``, shared by the reply and the
+outbox senders of the process), so that the person's reply "2" (or "٢") chooses the second of their last
+numbered offer; a restart forgets them, and a number is then read as text.
+
 Used by the channel for replies (a few attempts in place) and by the outbox dispatcher (one attempt: the
 dispatcher owns retries and pauses). pywa points at Meta's Graph URL; its httpx session is ours, so its
 ``base_url`` is set to ``MENTOR_WHATSAPP_API_URL`` (a local fake in tests).
@@ -10,8 +14,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
-from datetime import datetime, time, timedelta, timezone
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from datetime import timedelta
 
 import httpx
 from pywa_async import WhatsApp, errors
@@ -20,7 +25,7 @@ from pywa_async.types.templates import BodyText, TemplateLanguage
 
 from bot.channels.whatsapp_templates import TemplatesFile
 from bot.core.messages import Capabilities, OutboundMessage, Sent
-from bot.core.send_errors import ContactUnreachable, OutsideServiceWindow, SendError, WaitUntil
+from bot.core.send_errors import ContactUnreachable, OutsideServiceWindow, SendError
 from bot.core.text import split_text
 from bot.settings import WhatsAppSettings
 
@@ -82,8 +87,39 @@ def _short(title: str, limit: int) -> str:
     return cut + "…"
 
 
+class NumberedOffers:
+    """Each person's last offer of choices sent as numbered text: what their reply "2" chooses."""
+
+    def __init__(self, people: int = 100_000) -> None:
+        self.people = people
+        self._offers: OrderedDict[str, tuple[str | None, tuple[str, ...]]] = OrderedDict()
+
+    def offer(self, external_id: str, message_id: str | None, payloads: Sequence[str]) -> None:
+        """Remember the choices just sent to a person as numbered text (the person longest unoffered is
+        forgotten first)."""
+        self._offers[external_id] = (message_id, tuple(payloads))
+        self._offers.move_to_end(external_id)
+        while len(self._offers) > self.people:
+            self._offers.popitem(last=False)
+
+    def choose(self, external_id: str, text: str) -> tuple[str, str | None] | None:
+        """The payload a reply that is only a number (Western or Arabic-Indic digits) chooses among the
+        person's last numbered offer, and the id of the message that offered it; None for anything else."""
+        number = text.strip().rstrip(".)")
+        offer = self._offers.get(external_id)
+        if offer is None or not (0 < len(number) <= 2 and number.isdecimal()):
+            return None
+        message_id, payloads = offer
+        index = int(number) - 1  # int() reads every decimal digit: ٢ and ۲ are 2
+        return (payloads[index], message_id) if 0 <= index < len(payloads) else None
+
+
+NUMBERED = NumberedOffers()
+
+
 def quick_replies(message: OutboundMessage, capabilities: Capabilities) -> tuple[str, object | None]:
-    """The body and pywa's quick replies: reply buttons, a list, or the choices numbered in the text."""
+    """The body and pywa's quick replies: reply buttons, a list, or the choices numbered in the text (then
+    the quick replies are None and the buttons are numbered in their order)."""
     if not message.buttons:
         return message.text, None
     if _fits_buttons(message, capabilities):
@@ -118,6 +154,7 @@ class WhatsAppSender:
         templates=True,
         service_window=timedelta(hours=24),
     )
+    opt_in_required = True  # Meta: nothing proactive before the person opted in to that purpose
 
     def __init__(
         self,
@@ -126,16 +163,22 @@ class WhatsAppSender:
         attempts: int = MAX_ATTEMPTS,
         templates: TemplatesFile | None = None,
         approved: Callable[[], set[tuple[str, str]]] = set,
+        numbered: NumberedOffers = NUMBERED,
     ) -> None:
         self.settings = settings
+        self.numbered = numbered
         self.templates = templates
         self.approved = approved
-        self._day = datetime.now(timezone.utc).date()
-        self._reached: set[str] = set()  # people sent a template today (UTC), this process
         self.connections = connections
         self.attempts = attempts
         self._session: httpx.AsyncClient | None = None
         self._client: WhatsApp | None = None
+
+    @property
+    def daily_limit(self) -> int | None:
+        """People a day the number may reach outside the 24-hour window (``MENTOR_WHATSAPP_DAILY_LIMIT``;
+        None: the unlimited tier); the dispatcher counts them from the outbox."""
+        return self.settings.daily_limit
 
     @property
     def client(self) -> WhatsApp:
@@ -172,6 +215,8 @@ class WhatsAppSender:
         for number, piece in enumerate(pieces, start=1):
             buttons = replies if number == len(pieces) else None
             last = await self._with_retries(external_id, piece, buttons)
+        if message.buttons and replies is None:
+            self.numbered.offer(external_id, last, [b.payload for b in message.buttons])
         return Sent(last)
 
     async def _with_retries(self, to: str, text: str, buttons: object | None) -> str:
@@ -198,7 +243,6 @@ class WhatsAppSender:
             raise OutsideServiceWindow(
                 f"outside the 24-hour window, no approved template {template.name} ({template.code})"
             )
-        first_today = self._reserve(external_id)
         values = template.values(message.text)
         params = [BodyText.params(*values)] if values else None
         try:
@@ -206,25 +250,8 @@ class WhatsAppSender:
                 to=external_id, name=template.name, language=TemplateLanguage(template.code), params=params
             )
         except (errors.WhatsAppError, httpx.HTTPError) as raw:
-            if first_today:
-                self._reached.discard(external_id)
             raise to_send_error(raw) from None
         return Sent(str(sent.id))
-
-    def _reserve(self, external_id: str) -> bool:
-        """Count this person among today's people reached outside the window (True when new today);
-        ``WaitUntil`` tomorrow when ``MENTOR_WHATSAPP_DAILY_LIMIT`` people were reached already."""
-        now = datetime.now(timezone.utc)
-        if now.date() != self._day:
-            self._day, self._reached = now.date(), set()
-        if external_id in self._reached:
-            return False
-        limit = self.settings.daily_limit
-        if limit is not None and len(self._reached) >= limit:  # None: the unlimited tier
-            tomorrow = datetime.combine(now.date() + timedelta(days=1), time(), timezone.utc)
-            raise WaitUntil(f"daily limit of {limit} people outside the 24-hour window reached", tomorrow)
-        self._reached.add(external_id)
-        return True
 
     async def mark_read(self, message_id: str, typing: bool) -> None:
         """Mark a person's message as read, with the typing indicator (best effort)."""

@@ -22,6 +22,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import declarative_base
 from sqlalchemy.types import JSON, TypeDecorator
@@ -138,6 +139,8 @@ class OutboxMessage(Base):
     ``message_key`` says what the message is (for staff); ``content`` is the list of ``bot.actions.say``
     payloads that the renderer turns into text and buttons in the person's language when it is sent.
     ``status`` is one of ``OUTBOX_STATES``; ``lease_until`` bounds how long a claimed row stays claimed.
+    ``by_template`` says it went out as an approved template (WhatsApp, outside the 24-hour window): the
+    day's count of people reached that way is read from these rows.
     """
 
     __tablename__ = "outbox"
@@ -162,6 +165,7 @@ class OutboxMessage(Base):
     delivery_status = Column(String(16))
     delivered_at = Column(UTCDateTime)
     read_at = Column(UTCDateTime)
+    by_template = Column(Boolean, nullable=False, default=False, server_default=false())
 
 
 OUTBOX_STATES = ("pending", "sending", "sent", "failed", "cancelled", "undeliverable")

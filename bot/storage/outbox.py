@@ -18,11 +18,13 @@ from sqlalchemy.orm import Session
 
 from bot.storage import buttons
 from bot.storage.db import chunked
-from bot.storage.models import OutboxMessage, User, UTCDateTime
+from bot.storage.models import Cohort, OutboxMessage, User, UTCDateTime
 
 TABLE = OutboxMessage.__table__
 STOPPED = "the person sent /stop"
 BLOCKED = "the person blocked the bot"
+# The consent each kind of proactive message needs; a kind not named needs none.
+PURPOSE_OF_KIND = {"reminder": "reminders", "call_alert": "news", "broadcast": "news", "notice": "reminders"}
 
 
 @dataclass(frozen=True)
@@ -53,12 +55,17 @@ class Claimed:
     content: Sequence[Mapping[str, Any]]
     attempts: int
     last_inbound_at: datetime | None = None
+    timezone: str | None = None  # the person's own zone, else their row's cohort's
+    country: str | None = None
+    unreachable: bool = False
+    consent: bool | None = None  # the decision in force for ``PURPOSE_OF_KIND[kind]`` (None: undecided)
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """What became of one claimed row: ``sent``, ``retry`` (at ``retry_at``), ``failed``, ``blocked`` or
-    ``undeliverable``."""
+    """What became of one claimed row: ``sent`` (``by_template`` when as an approved template), ``retry``
+    (at ``retry_at``), ``failed``, ``blocked``, ``undeliverable``, ``cancelled`` (not to be sent: the
+    reason in ``error``) or ``deferred`` (not tried: it waits until ``retry_at``)."""
 
     id: int
     user_id: str
@@ -68,6 +75,7 @@ class Outcome:
     retry_at: datetime | None = None
     message_id: str | None = None
     offered: tuple[str, ...] = ()
+    by_template: bool = False
 
 
 def _row(message: Planned, now: datetime) -> dict[str, Any]:
@@ -173,9 +181,12 @@ def claim_due(
     session.execute(
         update(TABLE).where(TABLE.c.id.in_(ids)).values(status="sending", lease_until=now + lease)
     )
+    person = (User.external_id, User.chosen_language, User.reply_language, User.last_inbound_at)
+    where = (User.timezone, User.country, User.unreachable_at, Cohort.timezone.label("home"))
     rows = session.execute(
-        select(TABLE, User.external_id, User.chosen_language, User.reply_language, User.last_inbound_at)
+        select(TABLE, *person, *where)
         .join(User, User.id == TABLE.c.user_id)
+        .outerjoin(Cohort, Cohort.id == TABLE.c.cohort_id)
         .where(TABLE.c.id.in_(ids))
         .order_by(TABLE.c.not_before, TABLE.c.id)
     ).all()
@@ -191,6 +202,9 @@ def claim_due(
             content=row.content,
             attempts=row.attempts,
             last_inbound_at=row.last_inbound_at,
+            timezone=row.timezone or row.home,
+            country=row.country,
+            unreachable=row.unreachable_at is not None,
         )
         for row in rows
     ]
@@ -202,13 +216,17 @@ STATUS_AFTER = {
     "failed": "failed",
     "blocked": "failed",
     "undeliverable": "undeliverable",
+    "cancelled": "cancelled",
+    "deferred": "pending",
 }
+NOT_TRIED = ("cancelled", "deferred")
 
 
 def record(session: Session, outcomes: Sequence[Outcome]) -> None:
     """Write what became of claimed rows (``users.mark_unreachable`` deals with a person who blocked the bot).
 
-    An attempt is counted each time; a retry gets its new time; an error is kept after a later success.
+    An attempt is counted each time one was made (not for a row cancelled or deferred at send time); a retry
+    or a deferred row gets its new time; an error is kept after a later success.
     """
     if not outcomes:
         return
@@ -224,7 +242,8 @@ def record(session: Session, outcomes: Sequence[Outcome]) -> None:
                 bindparam("message_id", type_=String()), TABLE.c.platform_message_id
             ),
             lease_until=None,
-            attempts=TABLE.c.attempts + 1,
+            attempts=TABLE.c.attempts + bindparam("tried"),
+            by_template=bindparam("by_template"),
         ),
         [
             {
@@ -234,6 +253,8 @@ def record(session: Session, outcomes: Sequence[Outcome]) -> None:
                 "sent_at": o.at if o.result == "sent" else None,
                 "error": o.error,
                 "message_id": o.message_id,
+                "tried": 0 if o.result in NOT_TRIED else 1,
+                "by_template": o.by_template,
             }
             for o in outcomes
         ],
@@ -270,14 +291,23 @@ def record_delivery(
     return True
 
 
-def cancel_pending(session: Session, user_id: str, reason: str) -> int:
-    """Cancel everything still to be sent to one person; return how many."""
-    result = session.execute(
-        update(TABLE)
-        .where(TABLE.c.user_id == user_id, TABLE.c.status == "pending")
-        .values(status="cancelled", last_error=reason)
-    )
+def cancel_pending(session: Session, user_id: str, reason: str, kinds: Sequence[str] | None = None) -> int:
+    """Cancel everything still to be sent to one person (only rows of ``kinds`` when given); return how
+    many."""
+    scope = (TABLE.c.user_id == user_id) & (TABLE.c.status == "pending")
+    if kinds is not None:
+        scope &= TABLE.c.kind.in_(kinds)
+    result = session.execute(update(TABLE).where(scope).values(status="cancelled", last_error=reason))
     return int(result.rowcount)
+
+
+def reached_by_template(session: Session, channel: str, since: datetime) -> set[str]:
+    """The people sent a template on ``channel`` since ``since`` (the day's count of people reached outside
+    the service window, as the database has it: it survives a restart)."""
+    query = select(TABLE.c.user_id).where(
+        TABLE.c.channel == channel, TABLE.c.by_template.is_(True), TABLE.c.sent_at >= since
+    )
+    return set(session.execute(query.distinct()).scalars())
 
 
 def resume(session: Session, user_id: str, now: datetime, reason: str) -> int:
@@ -306,7 +336,8 @@ def release_claims(session: Session) -> int:
 
 @dataclass(frozen=True)
 class OutboxStatus:
-    """Counts by state, and the oldest message that is due and not sent."""
+    """Counts by state, the oldest message that is due and not sent, and why rows were given up or
+    cancelled."""
 
     counts: dict[str, int]
     oldest_due: datetime | None
@@ -323,7 +354,7 @@ def status(session: Session, now: datetime) -> OutboxStatus:
     )
     given_up = session.execute(
         select(TABLE.c.status, TABLE.c.last_error, func.count())
-        .where(TABLE.c.status.in_(("failed", "undeliverable")))
+        .where(TABLE.c.status.in_(("failed", "undeliverable", "cancelled")))
         .group_by(TABLE.c.status, TABLE.c.last_error)
     ).all()
     reasons = {(state, reason or "no reason recorded"): int(n) for state, reason, n in given_up}

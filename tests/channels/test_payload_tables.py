@@ -254,32 +254,3 @@ def test_text_over_4096_characters_arrives_split_and_whole_with_the_buttons_last
     assert markup == [False] * (len(received) - 1) + [True]
     if platform.name == "whatsapp":  # an interactive message's body holds 1,024 characters
         assert len(bodies[-1]) <= 1024
-
-
-def test_past_the_daily_limit_a_whatsapp_template_waits_for_the_next_day(
-    whatsapp_fake: WhatsAppServer,
-) -> None:
-    import dataclasses
-
-    from bot.channels.whatsapp_templates import TemplatesFile
-    from bot.core.send_errors import WaitUntil
-
-    settings = dataclasses.replace(whatsapp_settings(whatsapp_fake), daily_limit=1)
-    message = OutboundMessage("Prépare ta valise.", "fr")
-    approved = {("mentor_departure_checklist", "fr")}
-
-    async def run() -> list[str]:
-        outcomes = []
-        async with WhatsAppSender(settings, 2, 1, TemplatesFile.load(), lambda: approved) as sender:
-            for person in ("MA.61", "MA.62", "MA.61"):
-                try:
-                    await sender.send_template(person, "reminder_departure_checklist", message)
-                    outcomes.append("sent")
-                except WaitUntil as error:
-                    assert error.until.hour == 0 and "daily limit of 1" in error.reason
-                    outcomes.append("waits")
-        return outcomes
-
-    assert asyncio.run(run()) == ["sent", "waits", "sent"]
-    assert whatsapp_fake.sent("MA.61")[-1]["template"]["name"] == "mentor_departure_checklist"
-    assert whatsapp_fake.sent("MA.62") == []

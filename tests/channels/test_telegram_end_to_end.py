@@ -28,6 +28,7 @@ from tests.bot_api import BotApiServer
 pytestmark = pytest.mark.model
 
 SECRET = "webhook-secret_42"
+ANY_HOUR = "00:00-00:00"  # no quiet hours: the bot runs on the real clock, at any hour
 
 
 @pytest.fixture(scope="module", params=["polling", "webhook"])
@@ -41,7 +42,7 @@ def running(
     if request.param == "webhook":
         env = webhook_env(free_port(), SECRET)
         webhook = env["MENTOR_TELEGRAM_WEBHOOK_URL"]
-    bot = start_bot(bot_api.url, folder, MENTOR_LOG_LEVEL="DEBUG", **env)
+    bot = start_bot(bot_api.url, folder, MENTOR_LOG_LEVEL="DEBUG", MENTOR_QUIET_HOURS=ANY_HOUR, **env)
     try:
         if webhook:
             bot_api.wait_until(lambda c: c["webhook_url"] == webhook)

@@ -55,7 +55,8 @@ def running(
 ) -> Iterator[tuple[BotProcess, Webhook]]:
     folder = tmp_path_factory.mktemp("hostile")
     env = webhook_env(free_port(), SECRET)
-    bot = start_bot(bot_api.url, folder, MENTOR_LOG_LEVEL="INFO", **env)
+    # no quiet hours: the bot runs on the real clock, at any hour
+    bot = start_bot(bot_api.url, folder, MENTOR_LOG_LEVEL="INFO", MENTOR_QUIET_HOURS="00:00-00:00", **env)
     bot_api.wait_until(lambda c: c["webhook_url"] == env["MENTOR_TELEGRAM_WEBHOOK_URL"])
     webhook = Webhook(env["MENTOR_TELEGRAM_WEBHOOK_URL"])
     try:

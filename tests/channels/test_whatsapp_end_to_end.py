@@ -38,7 +38,10 @@ def whatsapp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WhatsAppServe
 @pytest.fixture(scope="module")
 def bot(whatsapp: WhatsAppServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[BotProcess]:
     process, webhook = start_whatsapp_bot(
-        whatsapp.api_url, tmp_path_factory.mktemp("whatsapp"), MENTOR_LOG_LEVEL="DEBUG"
+        whatsapp.api_url,
+        tmp_path_factory.mktemp("whatsapp"),
+        MENTOR_LOG_LEVEL="DEBUG",
+        MENTOR_QUIET_HOURS="00:00-00:00",  # no quiet hours: the bot runs on the real clock, at any hour
     )
     whatsapp.webhook(webhook)
     try:
@@ -293,6 +296,7 @@ def _plan(database: Database, someone: str, key: str, message: str, wrote_hours_
     with database.session() as session:
         user = users.get_or_create(session, "whatsapp", someone, now)
         user.last_inbound_at = None if wrote_hours_ago is None else now - timedelta(hours=wrote_hours_ago)
+        consents.record(session, user.id, "reminders", True, now)  # on WhatsApp, nothing before an opt-in
         planned = outbox.Planned(
             key, user.id, "whatsapp", "reminder", message, now - timedelta(seconds=1), [say.string(message)]
         )

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from bot.core.commands import Commands
+from bot.core.messages import InboundMessage
 from bot.core.render import Renderer
 from bot.storage import consents, users
 from bot.storage.db import Database
@@ -17,6 +19,7 @@ from knowledge import loader
 from knowledge.calls import CallsFile
 from knowledge.model import KnowledgeBase
 from scheduler.call_alerts import plan_alerts
+from scheduler.reminders import Planner
 from scheduler.timing import QuietHours
 
 OPENS = datetime(2027, 3, 1, 9, 0, tzinfo=timezone.utc)
@@ -110,3 +113,27 @@ def test_a_broken_edit_of_the_calls_file_keeps_the_calls_it_had(tmp_path: Path) 
     calls_file.write_text("calls: [{id: broken", encoding="utf-8")
     assert [c.id for c in calls.current()] == [c.id for c in shipped]
     assert dataclasses.asdict(calls.current()[0]) == dataclasses.asdict(shipped[0])
+
+
+def test_unsubscribing_from_news_cancels_pending_call_alerts(
+    database: Database, knowledge: KnowledgeBase, tmp_path: Path
+) -> None:
+    calls_file = tmp_path / "calls.yml"
+    calls_file.write_text(CALL, encoding="utf-8")
+    calls = CallsFile(loader.load_calls(calls_file)[0], calls_file)
+    evening = OPENS.replace(hour=22)  # 22:00 in Casablanca: the alert waits for the end of quiet hours
+    people = _people(database, evening)
+    with database.session() as session:
+        assert plan_alerts(session, evening, calls.current(), (7, 1), QuietHours(), "Africa/Casablanca") == 1
+        [row] = session.execute(select(OutboxMessage)).scalars()
+        assert (row.user_id, row.status) == (people["moroccan"], "pending") and row.not_before > evening
+    planner = Planner([], QuietHours())
+    commands = Commands(database, knowledge, lambda: evening, planner)
+    # "stop the news": the button of the unsubscribe question, or a yes to it, runs this command
+    commands.run(
+        people["moroccan"], InboundMessage("telegram", "moroccan", "consent", "command", argument="news off")
+    )
+    with database.session() as session:
+        [row] = session.execute(select(OutboxMessage)).scalars()
+        assert (row.status, row.last_error) == ("cancelled", "the person withdrew consent to news")
+        assert plan_alerts(session, evening, calls.current(), (7, 1), QuietHours(), "Africa/Casablanca") == 0

@@ -7,6 +7,7 @@ import os
 import socket
 import time
 from datetime import datetime, timedelta, timezone
+from datetime import time as clock_time
 
 import pytest
 from sqlalchemy import select, text
@@ -18,8 +19,12 @@ from bot.storage.db import Database
 from bot.storage.models import OutboxMessage
 from knowledge.model import KnowledgeBase
 from scheduler.service import JOB_TABLE, LOCK, AlreadyRunning, DeliveryService
+from scheduler.timing import QuietHours
 from tests.bot_api import BotApiServer
 from tests.scheduler.conftest import make_dispatcher, new_chat
+
+# No quiet hours: these tests run on the real clock, at any hour (they are tested on a moved clock).
+ALWAYS_ALLOWED = QuietHours(clock_time(0), clock_time(0))
 
 
 def real_now() -> datetime:
@@ -33,7 +38,7 @@ def _service(database: Database, knowledge: KnowledgeBase, bot_api: BotApiServer
         database,
         dispatcher,
         lambda: (),
-        DeliverySettings(),
+        DeliverySettings(quiet_hours=ALWAYS_ALLOWED),
         180,
         real_now,
         [sender.bot],  # type: ignore[attr-defined]

@@ -27,6 +27,8 @@ from tests.bot_api import BotApiServer
 pytestmark = pytest.mark.model
 MESSAGES = 5000
 RATE = "250"  # messages a second: the first process is killed part-way through
+# No quiet hours: the processes run on the real clock, at any hour.
+ANY_HOUR = "00:00-00:00"
 
 
 def _seed(database: Database) -> None:
@@ -83,10 +85,14 @@ def test_a_killed_dispatcher_resumes_and_sends_everything_once(
     _seed(database)
     bot_api.limit(per_second=float(RATE))
 
-    first = start_bot(bot_api.url, tmp_path, MENTOR_TELEGRAM_RATE=RATE)
+    first = start_bot(bot_api.url, tmp_path, MENTOR_TELEGRAM_RATE=RATE, MENTOR_QUIET_HOURS=ANY_HOUR)
     _wait(lambda: bot_api.stats()["delivered"] > 0, 120, "the first process to send")
     second = start_bot(
-        bot_api.url, tmp_path / "second", MENTOR_TELEGRAM_RATE=RATE, MENTOR_DATABASE_URL=database_url
+        bot_api.url,
+        tmp_path / "second",
+        MENTOR_TELEGRAM_RATE=RATE,
+        MENTOR_DATABASE_URL=database_url,
+        MENTOR_QUIET_HOURS=ANY_HOUR,
     )
     assert second.process.wait(timeout=120) == 1
     assert "another `mentor run`" in second.log.read_text()
@@ -98,7 +104,11 @@ def test_a_killed_dispatcher_resumes_and_sends_everything_once(
     in_flight = _count(database, "sending")
 
     restarted = start_bot(
-        bot_api.url, tmp_path / "restarted", MENTOR_TELEGRAM_RATE=RATE, MENTOR_DATABASE_URL=database_url
+        bot_api.url,
+        tmp_path / "restarted",
+        MENTOR_TELEGRAM_RATE=RATE,
+        MENTOR_DATABASE_URL=database_url,
+        MENTOR_QUIET_HOURS=ANY_HOUR,
     )
     try:
         _wait(lambda: _count(database, "sent") == MESSAGES, 180, "every message to be sent")
