@@ -78,18 +78,19 @@ class Planner:
         """Bring the reminders of the cohort's people (or of ``user_ids``) in line; return counts."""
         totals = {"added": 0, "moved": 0, "cancelled": 0, "removed": 0}
         days = cohorts.dates_of(cohort)
-        slots: dict[str, list[_Slot]] = {}  # by home zone: a timeline is worked out once per zone
+        timelines: dict[str, list[TimelineItem]] = {}  # by zone: worked out once per zone, not per person
         for people in chunked(cohorts.members(session, cohort, user_ids)):
             ids = [p.id for p in people]
             allowed = _reminders_allowed(session, ids)
-            desired = []
+            by_zone: dict[str, list[str]] = {}
             for person in people:
-                if person.id not in allowed:
-                    continue
-                home = person.timezone or cohort.timezone
-                if home not in slots:
-                    slots[home] = [_Slot.of(cohort, item) for item in self._timeline(days, home)]
-                desired += [slot.planned(cohort, person) for slot in slots[home]]
+                if person.id in allowed:
+                    by_zone.setdefault(person.timezone or cohort.timezone, []).append(person.id)
+            desired = []
+            for home, members in by_zone.items():
+                if home not in timelines:
+                    timelines[home] = self._timeline(days, home)
+                desired += [_series(cohort, item, members) for item in timelines[home]]
             scope = _in_cohort(cohort) & (outbox.TABLE.c.kind == KIND) & outbox.TABLE.c.user_id.in_(ids)
             counts = outbox.sync_planned(session, scope, desired, now, now - GRACE)
             totals = {key: totals[key] + counts[key] for key in totals}
@@ -110,29 +111,17 @@ class Planner:
         outbox.drop_pending(session, _in_cohort(cohort) & (outbox.TABLE.c.user_id == user_id))
 
 
-@dataclass(frozen=True)
-class _Slot:
-    """One step of a cohort as planned for everyone in one zone; only the person differs between rows."""
-
-    prefix: str
-    item: TimelineItem
-    content: list[say.Payload]
-
-    @classmethod
-    def of(cls, cohort: Cohort, item: TimelineItem) -> _Slot:
-        return cls(key_prefix(cohort, item), item, [say.string(item.step.message), *_quick_replies(item)])
-
-    def planned(self, cohort: Cohort, person: User) -> outbox.Planned:
-        return outbox.Planned(
-            dedupe_key=self.prefix + person.id,
-            user_id=person.id,
-            channel=person.channel,
-            kind=KIND,
-            message_key=self.item.step.message,
-            not_before=self.item.due,
-            content=self.content,
-            cohort_id=cohort.id,
-        )
+def _series(cohort: Cohort, item: TimelineItem, user_ids: Sequence[str]) -> outbox.Series:
+    """One step of the cohort for the people of one zone."""
+    return outbox.Series(
+        prefix=key_prefix(cohort, item),
+        kind=KIND,
+        message_key=item.step.message,
+        not_before=item.due,
+        content=[say.string(item.step.message), *_quick_replies(item)],
+        user_ids=user_ids,
+        cohort_id=cohort.id,
+    )
 
 
 def key_prefix(cohort: Cohort, item: TimelineItem) -> str:
