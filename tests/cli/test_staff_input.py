@@ -205,7 +205,9 @@ def test_many_bad_lines_are_listed_up_to_a_hundred(mentor: Mentor, tmp_path: Pat
 
 @pytest.mark.slow
 def test_343000_people_are_imported_in_one_go(mentor: Mentor, tmp_path: Path) -> None:
-    """The 9 MB file that once failed after 250 s with "too many SQL variables": all of it, in minutes."""
+    """The 9 MB file that once failed after 250 s with "too many SQL variables": all of it, in minutes. It
+    needs 3 minutes of CPU; it took 9 on two cores shared with seven busy agents, 26 before each step was one
+    statement for everyone. 15 leaves room for such a machine."""
     people = 343_000
     create(mentor)
     big = tmp_path / "big.csv"
@@ -218,7 +220,7 @@ def test_343000_people_are_imported_in_one_go(mentor: Mentor, tmp_path: Path) ->
     assert done == 0 and out.strip() == f"imported {people} people into 1 cohorts"
     assert count(tmp_path, User) == people and count(tmp_path, Enrollment) == people
     assert f"reminders: pending {12 * people}" in mentor("cohort", "show", "TNG27")[1]
-    assert elapsed < 30 * 60, f"{elapsed:.0f} s"
+    assert elapsed < 15 * 60, f"{elapsed:.0f} s"
     print(f"343,000 people imported in {elapsed:.0f} s")  # noqa: T201
 
 
