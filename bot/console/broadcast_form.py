@@ -65,7 +65,7 @@ def read(form: FormData) -> Draft:
     for key in CHECKED:
         if values := [v for v in form.getlist(key) if isinstance(v, str) and v]:
             pairs[key] = values
-    if (consent := text("consent")) and consent != "news":
+    if consent := text("consent"):
         pairs["consent"] = [consent]
     for key in DAYS:
         if days := text(key, 8):
@@ -121,14 +121,17 @@ class Chart:
     top: int
 
 
-def chart(per_minute: Mapping[str, int], limits: Mapping[str, int], minutes: int = 30) -> Chart:
-    """The last ``minutes`` minutes that had sends (gaps kept as empty minutes), scaled to the busiest one;
-    a limit above the scale is named rather than drawn, so a small broadcast stays readable."""
+def chart(
+    per_minute: Mapping[str, int], limits: Mapping[str, int], minutes: int = 30, least: int = 10
+) -> Chart:
+    """The last ``minutes`` minutes that had sends (at least ``least``; gaps kept as empty minutes), scaled to
+    the busiest one; a limit above the scale is named rather than drawn, so that few sends stay readable."""
     width, height, pad = 600, 160, 20
     if not per_minute:
         return Chart(width, height, [], [(c, n, None) for c, n in limits.items()], 0)
     last = wall_clock(max(per_minute))
     first = max(wall_clock(min(per_minute)), last - timedelta(minutes=minutes - 1))
+    first = min(first, last - timedelta(minutes=least - 1))  # a short broadcast still reads as a timeline
     span = int((last - first).total_seconds() // 60) + 1
     keys = [f"{first + timedelta(minutes=n):%Y-%m-%d %H:%M}" for n in range(span)]
     peak = max(per_minute.get(k, 0) for k in keys)
