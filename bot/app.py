@@ -188,23 +188,45 @@ def web(built: App, registry: Registry) -> Starlette:
     """The one web app: every channel's routes, the staff console and ``/healthz``."""
     from bot.web.app import web_app
 
-    return web_app([*registry.routes(), console(built.settings, built.database)], built.database.answers)
+    return web_app(
+        [*registry.routes(), console(built.settings, built.database, knowledge=built.knowledge)],
+        built.database.answers,
+    )
 
 
-def console(settings: Settings, database: Database, clock: Callable[[], datetime] = utc_now) -> Mount:
+def console(
+    settings: Settings,
+    database: Database,
+    clock: Callable[[], datetime] = utc_now,
+    knowledge: KnowledgeBase | None = None,
+) -> Mount:
     """The staff console under ``/console``, on the staff services of ``database``: add a page module's
     service to ``Services`` here."""
     from bot.console.app import console as console_mount
     from bot.console.keys import signing_key
     from bot.console.pages import Services
+    from bot.settings import TelegramSettings, WhatsAppSettings
     from bot.staff.accounts import StaffAccounts
     from bot.staff.audit_log import AuditLog
+    from bot.staff.broadcasts import Broadcasts
+    from bot.staff.campaigns import Campaigns
     from bot.staff.preferences import Preferences
 
+    knowledge = knowledge or load_knowledge()
+    titles = {topic: entry.title for topic, entry in knowledge.entries.items()}
+    # the sends a minute each channel allows, for the broadcast chart (the defaults when it is not set up)
+    channels = {
+        "telegram": settings.telegram or TelegramSettings,
+        "whatsapp": settings.whatsapp or WhatsAppSettings,
+    }
     services = Services(
         accounts=StaffAccounts(database, clock),
         audit=AuditLog(database, clock),
         preferences=Preferences(database, clock),
+        broadcasts=Broadcasts(database, clock, titles.keys(), settings.default_language, settings.delivery),
+        campaigns=Campaigns(database, clock, settings.default_language),
+        topics=titles,
+        per_minute_limits={name: int(c.rate_per_second * 60) for name, c in channels.items()},
     )
     return console_mount(services, signing_key(settings))
 

@@ -16,13 +16,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
 
-from bot.console import audit_page, auth, broadcasts, home, staff_pages
+from bot.console import audit_page, auth, broadcasts, campaigns, home, staff_pages
 from bot.console.headers import SecurityHeaders
 from bot.console.i18n import load_catalogues
 from bot.console.pages import PREFIX, Gate, Page, Services
 from bot.console.session import SessionCodec
 
-MODULES: Sequence[ModuleType] = (auth, home, staff_pages, audit_page, broadcasts)
+MODULES: Sequence[ModuleType] = (auth, home, staff_pages, audit_page, broadcasts, campaigns)
 HERE = Path(__file__).parent
 STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
 

@@ -1,13 +1,14 @@
 """Security headers on every console response, error pages and redirects included: scripts and styles only
 from the console itself (no inline script), no framing, no sniffing, no referrer (an invitation's token is
-in its URL), and nothing cached."""
+in its URL), and nothing cached. The script may fetch from the console only (a broadcast's live figures)."""
 
 from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CONTENT_SECURITY_POLICY = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; "
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
+    "form-action 'self'; "
     "frame-ancestors 'none'; base-uri 'none'"
 )
 HEADERS = (

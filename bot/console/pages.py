@@ -16,7 +16,7 @@ returns a response; ``View.render`` fills the page's template, escaped.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -32,6 +32,8 @@ from bot.console.i18n import DEFAULT, Words, from_header
 from bot.console.session import Session, SessionCodec
 from bot.staff.accounts import CONSOLE_LANGUAGES, Staff, StaffAccounts
 from bot.staff.audit_log import AuditLog
+from bot.staff.broadcasts import Broadcasts
+from bot.staff.campaigns import Campaigns
 from bot.staff.preferences import Preferences
 
 PREFIX = "/console"
@@ -47,6 +49,10 @@ class Services:
     accounts: StaffAccounts
     audit: AuditLog
     preferences: Preferences
+    broadcasts: Broadcasts
+    campaigns: Campaigns
+    topics: Mapping[str, Mapping[str, str]]  # knowledge topic → its title per reply language (buttons)
+    per_minute_limits: Mapping[str, int]  # channel → sends a minute it allows (the broadcast chart)
 
 
 @dataclass(frozen=True)

@@ -168,7 +168,7 @@ class Broadcasts:
         broadcast_id: int,
         texts: Mapping[str, str] | None = None,
         name: str | None = None,
-        segment: str | None = None,
+        segment: str | Mapping[str, list[str]] | None = None,
         buttons: Sequence[str] | None = None,
         template: str | None = None,
     ) -> BroadcastView:
@@ -179,7 +179,10 @@ class Broadcasts:
             row = self._row(session, broadcast_id)
             if row.status == "cancelled":
                 raise StaffError(f"broadcast {broadcast_id}: cancelled, it cannot be edited")
-            pairs = audiences.parse(segment) if segment is not None else row.segment
+            if segment is None:
+                pairs = row.segment
+            else:
+                pairs = audiences.parse(segment) if isinstance(segment, str) else audiences.check(segment)
             new_texts = _texts(texts) if texts is not None else row.texts
             _fallback_needed(pairs, new_texts)
             audiences.segment(session, pairs, now)

@@ -21,6 +21,7 @@ def test_the_web_app_of_mentor_run_serves_the_console(tmp_path: Path) -> None:
     built: Any = SimpleNamespace(
         settings=Settings(database_url=url, model_dir=tmp_path, console_secret=Secret(SECRET)),
         database=Database(engine),
+        knowledge=app.load_knowledge(),
     )
     routes = app.web(built, Registry()).routes
     engine.dispose()

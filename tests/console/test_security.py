@@ -22,7 +22,10 @@ from bot.storage.db import Database, make_engine
 from tests.console.conftest import PASSWORD, SECRET, Console, csrf_of
 
 PUBLIC = {"/static/{name}", "/login", "/invite/{token}"}  # open without a session, on purpose
-FILLED = {"{token}": "t" * 43, "{rest:path}": "no/such/page", "{name}": "console.css"}
+FILLED = {
+    "{token}": "t" * 43, "{rest:path}": "no/such/page", "{name}": "console.css", "{id:int}": "1",
+    "{code}": "spring",
+}  # fmt: skip
 
 
 def console_routes() -> list[Route]:
@@ -67,7 +70,9 @@ def test_only_the_login_invitation_and_static_pages_are_public() -> None:
 def test_a_member_without_the_role_gets_403_on_every_page_that_needs_one(console: Console) -> None:
     console.accounts.add("cora@example.org", ["curator"], PASSWORD, by="cli")
     restricted = [p for p in pages() if p.roles and "curator" not in p.roles]
-    assert {p.path for p in restricted} >= {"/staff", "/audit", "/broadcasts", "/staff/invite"}
+    assert {p.path for p in restricted} >= {
+        "/staff", "/audit", "/broadcasts", "/staff/invite", "/broadcasts/{id:int}/approve", "/campaigns/new",
+    }  # fmt: skip
     with console.client() as client:
         home = console.log_in(client, "cora@example.org")
         assert home.status_code == 303
@@ -240,3 +245,54 @@ def test_the_audit_log_pages_newest_first(console: Console) -> None:
         older = first.split('href="/console/audit?before=')[1].split('"')[0]
         second = client.get(f"/console/audit?before={older}").text
         assert "staff.add" in second and 'rel="next"' not in second
+
+
+ROLE_CHECKS = [  # (roles, method, path, status): DESIGN's roles on the broadcast and campaign pages
+    ("approver", "POST", "/console/broadcasts/new", 403),
+    ("approver", "POST", "/console/campaigns/new", 403),
+    ("approver", "GET", "/console/broadcasts/1/edit", 403),
+    ("broadcaster", "POST", "/console/broadcasts/1/cancel", 403),
+    ("admin", "POST", "/console/broadcasts/1/approve", 403),
+    ("admin", "POST", "/console/broadcasts/1/cancel", 403),
+    ("admin", "POST", "/console/broadcasts/new", 403),
+    ("admin", "POST", "/console/campaigns/new", 403),
+    ("admin", "GET", "/console/broadcasts", 200),  # admins read
+    ("admin", "GET", "/console/campaigns", 200),
+    ("approver", "GET", "/console/broadcasts/1", 404),  # allowed in, no such broadcast
+    ("broadcaster", "GET", "/console/campaigns/spring", 404),
+]
+
+
+@pytest.mark.parametrize("role", ["approver", "broadcaster", "admin"])
+def test_broadcast_and_campaign_pages_keep_to_the_roles(console: Console, role: str) -> None:
+    console.accounts.add("someone@example.org", [role], PASSWORD, by="cli")
+    with console.client() as client:
+        console.log_in(client, "someone@example.org")
+        token = csrf_of(client.get("/console/").text)
+        for needed, method, path, status in ROLE_CHECKS:
+            if needed == role:
+                answer = client.request(method, path, data={"csrf": token, "name": "x", "code": "x"})
+                assert answer.status_code == status, (role, method, path, answer.status_code)
+    assert not [a for _, a in console.actions() if a.startswith(("broadcast.", "campaign."))]
+
+
+def test_html_in_a_broadcast_is_shown_escaped_on_every_page(console: Console) -> None:
+    console.accounts.add("bea@example.org", ["broadcaster", "approver"], PASSWORD, by="cli")
+    evil = "<script>alert(1)</script>"
+    with console.client() as client:
+        console.log_in(client, "bea@example.org")
+        token = csrf_of(client.get("/console/").text)
+        made = client.post(
+            "/console/broadcasts/new",
+            data={"csrf": token, "name": evil, "text_fr": evil, "text_ary": f"<img src=x>{evil}"},
+        )
+        assert made.status_code == 303
+        path = made.headers["location"].split("?")[0]
+        own = client.post(f"{path}/approve", data={"csrf": token})  # the drafter, though an approver
+        assert own.status_code == 409 and "a different approver must approve it" in own.text
+        shown = [client.get(p).text for p in ("/console/broadcasts", path, f"{path}/edit")]
+        shown.append(own.text)
+        assert "<script>" not in client.get(f"{path}/figures").text
+    for html in shown:
+        assert "<script>alert" not in html and "<img src=x>" not in html
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html

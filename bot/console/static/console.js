@@ -17,4 +17,22 @@ document.addEventListener("DOMContentLoaded", () => {
       button.textContent = button.dataset.done;
     });
   }
+  // A broadcast's live figures: the section names the route of its own fragment; swap it in every 3 s
+  // while the page is shown (without this script, reloading the page does the same).
+  const live = () => document.querySelector("section[data-refresh]");
+  if (live()) {
+    window.setInterval(async () => {
+      const section = live();
+      if (!section || document.hidden) return;
+      try {
+        const answer = await fetch(section.dataset.refresh, { credentials: "same-origin" });
+        if (!answer.ok) return;
+        const fresh = new DOMParser().parseFromString(await answer.text(), "text/html")
+          .querySelector("section[data-refresh]");
+        if (fresh) section.replaceWith(fresh);
+      } catch (error) {
+        // offline for a moment: the next round tries again
+      }
+    }, 3000);
+  }
 });
