@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from bot.storage import tickets
 from bot.storage.models import (
     RASA_EVENTS,
     Cohort,
@@ -91,13 +92,15 @@ def export(session: Session, user_id: str) -> dict[str, Any]:
             {"step": h.step, "at": h.at.isoformat()}
             for h in session.execute(select(HelpRequest).where(HelpRequest.user_id == user_id)).scalars()
         ],
+        "tickets": tickets.export(session, user_id),
         "conversation_history_events": _count(session, RASA_EVENTS.c.sender_id == user_id, RASA_EVENTS),
     }
 
 
 def forget(session: Session, user_id: str) -> None:
-    """Delete the profile, consents, cohorts joined, messages planned, buttons offered, help requests,
-    unanswered questions and the conversation history."""
+    """Delete the profile, consents, cohorts joined, messages planned, buttons offered, tickets and their
+    messages, help requests, unanswered questions and the conversation history."""
+    tickets.forget(session, user_id)
     for table in (UnansweredQuestion, OutboxMessage, Enrollment, HelpRequest, OfferedButton):
         session.execute(delete(table).where(table.user_id == user_id))
     session.execute(delete(Consent).where(Consent.user_id == user_id))
