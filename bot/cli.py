@@ -65,6 +65,7 @@ def _parser() -> argparse.ArgumentParser:
     _staff_commands(commands)
     _broadcast_commands(commands)
     _review_commands(commands)
+    _ticket_commands(commands)
     return parser
 
 
@@ -201,6 +202,44 @@ def _broadcast_commands(commands: argparse._SubParsersAction) -> None:  # type: 
     show = campaign.add_parser("show", help="people reached per day, language and channel")
     show.add_argument("code")
     show.add_argument("--json", action="store_true")
+def _ticket_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    tickets = commands.add_parser("tickets", help="handoff tickets: the mentors' queues, replies, closing")
+    tickets = tickets.add_subparsers(dest="action", required=True)
+    by = {"help": "the email of the mentor acting"}
+    listing = tickets.add_parser("list", help="open tickets, oldest first, with the time waited")
+    listing.add_argument("--json", action="store_true", help="one JSON array")
+    listing.add_argument("--by", help="only the tickets of this mentor's teams")
+    listing.add_argument("--all", action="store_true", help="closed tickets too")
+    show = tickets.add_parser("show", help="a ticket and its conversation")
+    show.add_argument("id", type=int)
+    show.add_argument("--by", required=True, **by)
+    show.add_argument("--json", action="store_true")
+    reply = tickets.add_parser("reply", help="answer the person on their channel, through the outbox")
+    reply.add_argument("id", type=int)
+    reply.add_argument("text", nargs="?", help="the answer (or --saved KEY)")
+    reply.add_argument(
+        "--saved", help="a saved reply's key (`mentor tickets saved`), in the person's language"
+    )
+    reply.add_argument("--by", required=True, **by)
+    note = tickets.add_parser("note", help="an internal note only mentors see")
+    note.add_argument("id", type=int)
+    note.add_argument("text")
+    note.add_argument("--by", required=True, **by)
+    passing = tickets.add_parser("pass", help="hand the ticket to another team")
+    passing.add_argument("id", type=int)
+    passing.add_argument("team", help="a team id of knowledge/teams.yml")
+    passing.add_argument("--by", required=True, **by)
+    close = tickets.add_parser("close", help="close it: the bot answers the person again")
+    close.add_argument("id", type=int)
+    close.add_argument("--by", required=True, **by)
+    tickets.add_parser("saved", help="the saved replies")
+    team = tickets.add_parser("team", help="which mentors belong to which team")
+    team = team.add_subparsers(dest="team_action", required=True)
+    for name, text in (("add", "put a mentor in a team"), ("remove", "take a mentor out of a team")):
+        change = team.add_parser(name, help=text)
+        change.add_argument("email")
+        change.add_argument("team")
+    team.add_parser("list", help="every team's mentors")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -260,6 +299,10 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return getattr(broadcast_commands, args.command)(settings, args.action, vars(args))
     if args.command == "review":
         return review_commands.review(settings, args.action, vars(args))
+    if args.command == "tickets":
+        from bot import ticket_commands
+
+        return ticket_commands.tickets(settings, args.action, vars(args))
     if args.command == "whatsapp":
         return asyncio.run(commands.whatsapp_templates(settings, args.action))
     if args.command == "bench":

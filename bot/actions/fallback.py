@@ -1,4 +1,5 @@
-"""The two-step fallback: first offer the closest topics and a person, then note the question for staff."""
+"""The two-step fallback: first offer the closest topics and a person, then note the question for staff and
+offer a person again, whose button opens a ticket."""
 
 from __future__ import annotations
 
@@ -21,11 +22,14 @@ class Fallback(MentorAction):
     action_name = "action_fallback"
 
     def answer(self, reply: Reply, tracker: Tracker) -> list[EventType]:
-        """Record the question; offer the closest topics, or the menu if this is the second miss in a row."""
+        """Record the question; offer the closest topics, or the menu and a person if this is the second miss
+        in a row."""
         self.record_unanswered(tracker)
         if _previous_action(tracker) == self.action_name:
             reply.append(say.string("fallback_second"))
             self.menu(reply)
+            reply.append(say.string("fallback_offer_person"))
+            reply.append(say.buttons(say.command_button("button_person_yes", "handoff", "fallback")))
             return []
         offer_closest(reply, tracker)
         return []

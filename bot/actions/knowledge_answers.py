@@ -20,8 +20,11 @@ class AnswerTopic(MentorAction):
     action_name = "action_answer_topic"
 
     def answer(self, reply: Reply, tracker: Tracker) -> list[EventType]:
-        """Send the entry for the message's intent."""
+        """Send the entry for the message's intent; asking for a person opens a ticket instead."""
         topic = TOPIC_BY_INTENT[tracker.get_intent_of_latest_message()]
+        if topic == say.PERSON:
+            reply.append(say.command("handoff", "asked"))
+            return []
         self.say_topic(reply, topic, self.country(tracker))
         return [SlotSet("last_topic", topic)]
 

@@ -6,6 +6,7 @@ Each function returns one part; an action sends all its parts as one ``json_mess
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from bot.core.messages import command_payload
@@ -50,6 +51,13 @@ def open_call(call_id: str) -> Payload:
 def privacy_summary(summary: dict[str, Any]) -> Payload:
     """What is stored about the person."""
     return {"privacy_summary": summary}
+
+
+def handoff(team: str, hours: int, next_open: datetime | None, zone: str) -> Payload:
+    """What to expect from a team: an answer within ``hours``, or when it is next at work (shown in
+    ``zone``, the person's)."""
+    when = next_open.isoformat() if next_open else None
+    return {"handoff": {"team": team, "hours": hours, "next_open": when, "zone": zone}}
 
 
 def buttons(*choices: Payload) -> Payload:

@@ -1,4 +1,4 @@
-"""What the platform-neutral commands do: start, help, menu, stop, export, consent and check-in buttons.
+"""What the platform-neutral commands do: start, help, menu, stop, export, consent, check-in buttons, handoff.
 
 They need no language understanding, so the core runs them without Rasa. Channels map their own commands
 (Telegram's ``/start <payload>``, ``/stop``...) and command buttons onto these.
@@ -15,10 +15,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.actions import say
+from bot.core.handoff import Handoff
 from bot.core.messages import InboundMessage
+from bot.core.render import Renderer
 from bot.storage import campaigns, cohorts, consents, outbox, personal_data, users
 from bot.storage.db import Database
 from bot.storage.models import HelpRequest
+from bot.storage.ticket_models import TICKET_SOURCES
+from knowledge import teams
 from knowledge.model import KnowledgeBase
 from scheduler.reminders import Planner
 
@@ -72,11 +76,15 @@ class Commands:
         knowledge: KnowledgeBase,
         clock: Callable[[], datetime],
         planner: Planner,
+        handoff: Handoff | None = None,
     ) -> None:
         self.database = database
         self.knowledge = knowledge
         self.clock = clock
         self.planner = planner
+        self.handoff = handoff or Handoff(
+            database, Renderer(knowledge, clock), teams.load(list(knowledge.entries)), clock
+        )
 
     def run(self, user_id: str, message: InboundMessage) -> CommandReply:
         """Apply the command's effect and return what to say (help for a command we do not know)."""
@@ -88,6 +96,7 @@ class Commands:
             "consent": self._consent,
             "export": self._export,
             "checkin": self._checkin,
+            "handoff": self._handoff,
         }
         return handlers.get(message.text, self._help)(user_id, message.argument)
 
@@ -177,10 +186,19 @@ class Commands:
         return CommandReply([say.string(f"consent_{purpose}_given")], "action.subscribe")
 
     def _checkin(self, user_id: str, argument: str) -> CommandReply:
-        """An answer to a return check-in: "help" becomes a help request for staff."""
+        """An answer to a return check-in: "help" becomes a help request and the ticket that handles it."""
         answer, _, step = argument.partition(" ")
         if answer == "help":
             with self.database.session() as session:
-                session.add(HelpRequest(user_id=user_id, step=step[:64] or "unknown", at=self.clock()))
-            return CommandReply([say.string("checkin_help_recorded")], "contact.human")
+                request = HelpRequest(user_id=user_id, step=step[:64] or "unknown", at=self.clock())
+                session.add(request)
+                session.flush()
+                request_id = int(request.id)
+            promise = self.handoff.open(user_id, "checkin", "return.mentoring", request_id)
+            return CommandReply([say.string("checkin_help_recorded"), *promise], "contact.human")
         return CommandReply([say.string("checkin_ok_reply")], "chitchat.greet")
+
+    def _handoff(self, user_id: str, argument: str) -> CommandReply:
+        """Open a ticket for a person of a mentor team (asked for, or the offer after two misses taken)."""
+        source = argument if argument in TICKET_SOURCES else "asked"
+        return CommandReply(self.handoff.open(user_id, source), "contact.human")

@@ -1,6 +1,7 @@
 """One conversational turn, as a short list of steps over one inbound message.
 
-clean → person → language → (Rasa agent → actions) → scam warning → render → remember.
+clean → person → language → (an open ticket takes the message) → (Rasa agent → actions) → scam warning →
+render → remember.
 Storage sessions are short and never held while Rasa runs, so actions and the tracker store
 can write to the same SQLite file.
 """
@@ -39,7 +40,12 @@ from nlu.scam_signals import ScamSignals
 logger = logging.getLogger(__name__)
 
 # Commands only a button sends: honoured only when the bot offered that button on that message.
-BUTTON_COMMANDS = ("consent", "export", "checkin")
+BUTTON_COMMANDS = ("consent", "export", "checkin", "handoff")
+# What still reaches the bot while a ticket is open (privacy, delete my data, and the answer to its
+# confirmation); everything else goes to the ticket.
+THROUGH_A_TICKET = ("privacy", "delete_data")
+CONFIRMATIONS = ("affirm", "deny")
+THROUGH_CONFIDENCE = 0.5
 # Buttons that act once (a check-in's answer).
 ONE_TIME_COMMANDS = ("checkin",)
 
@@ -115,6 +121,16 @@ class Conversation:
                 )
             command = self.commands.run(person.id, inbound)
             return self._simple(person, inbound.text, command.payloads, guess, reply_language, command.topic)
+        parse = None
+        ticket = self.commands.handoff.active(person.id)
+        if ticket is not None:
+            parse = await self.agent.parse_message(cleaned.text) if readable else None
+            if not await self._for_the_bot(person.id, parse):
+                self.commands.handoff.take(ticket, cleaned.text if readable else "[not text]")
+                logger.info("turn user=%s added to ticket %d, the bot stays quiet", person.id, ticket)
+                return TurnResult(
+                    cleaned.text, guess.variety, None, None, say.PERSON, reply_language, [], person.id
+                )
         if not readable:
             key = "no_text" if inbound.kind == "unsupported" or cleaned.text else "empty_message"
             return self._simple(person, cleaned.text, [say.string(key)])
@@ -122,7 +138,7 @@ class Conversation:
             payloads = [say.string("unsupported_language"), say.language_buttons()]
             return self._simple(person, cleaned.text, payloads, guess, reply_language)
 
-        parse = await self.agent.parse_message(cleaned.text)
+        parse = parse or await self.agent.parse_message(cleaned.text)
         intent = parse.get("intent", {}).get("name")
         confidence = parse.get("intent", {}).get("confidence")
         output = CollectingOutputChannel()
@@ -175,6 +191,19 @@ class Conversation:
             person.id,
             say.suggested(payloads),
         )
+
+    async def _for_the_bot(self, user_id: str, parse: dict[str, Any] | None) -> bool:
+        """Whether a message written while a ticket is open is for the bot: privacy, delete my data, or the
+        yes or no to the bot's own question whether to delete."""
+        intent = (parse or {}).get("intent") or {}
+        if (intent.get("confidence") or 0.0) < THROUGH_CONFIDENCE:
+            return False
+        if intent.get("name") in THROUGH_A_TICKET:
+            return True
+        if intent.get("name") in CONFIRMATIONS:
+            tracker = await self.agent.tracker_store.retrieve(user_id)
+            return bool(tracker is not None and tracker.get_slot("awaiting_delete"))
+        return False
 
     def _offered(self, user_id: str, inbound: InboundMessage) -> bool:
         """Whether the bot sent this button to this person (a one-time button: and it was not used yet)."""

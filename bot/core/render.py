@@ -77,6 +77,8 @@ class Renderer:
             return self.privacy_summary(payload["privacy_summary"], language)
         if "open_call" in payload:
             return self.open_call(payload["open_call"], language)
+        if "handoff" in payload:
+            return self.handoff(payload["handoff"], language)
         return None
 
     def entry(self, topic: str, language: str, country: str | None = None) -> str:
@@ -154,6 +156,23 @@ class Renderer:
             reminders=word(consents.get("reminders")),
             history=summary.get("history_events", 0),
             unanswered=summary.get("unanswered_questions", 0),
+        )
+
+    def handoff(self, promise: dict[str, Any], language: str) -> str:
+        """When a team answers: within its usual delay, or from when it is next at work, in the person's
+        zone and language ("lundi 23 novembre à 09:30 (heure de Tunisie)")."""
+        team, hours = promise["team"], promise["hours"]
+        if not promise.get("next_open"):
+            return self.knowledge.string("ticket_opened", language, team=team, hours=hours)
+        local = datetime.fromisoformat(promise["next_open"]).astimezone(ZoneInfo(promise["zone"]))
+        locale = BABEL_LOCALE[language]
+        return self.knowledge.string(
+            "ticket_opened_later",
+            language,
+            team=team,
+            date=format_date(local, "EEEE d MMMM", locale=locale),
+            time=format_time(local, "HH:mm", locale=locale),
+            zone=self.knowledge.string(f"zone.{promise['zone']}", language),
         )
 
     @staticmethod

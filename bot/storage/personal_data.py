@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from bot.storage import tickets
 from bot.storage.broadcast_models import BroadcastRecipient, Campaign, CampaignContact
 from bot.storage.models import (
     RASA_EVENTS,
@@ -101,6 +102,7 @@ def export(session: Session, user_id: str) -> dict[str, Any]:
             {"step": h.step, "at": h.at.isoformat()}
             for h in session.execute(select(HelpRequest).where(HelpRequest.user_id == user_id)).scalars()
         ],
+        "tickets": tickets.export(session, user_id),
         "conversation_history_events": _count(session, RASA_EVENTS.c.sender_id == user_id, RASA_EVENTS),
         "broadcasts_queued": list(
             session.execute(
@@ -120,8 +122,9 @@ def export(session: Session, user_id: str) -> dict[str, Any]:
 
 def forget(session: Session, user_id: str) -> None:
     """Delete the profile, consents, cohorts joined, messages planned (broadcasts included), campaigns
-    arrived through, buttons offered, help requests, unanswered questions (with their flags and the examples
-    made of them, not yet reviewed) and the conversation history."""
+    arrived through, buttons offered, tickets and their messages, help requests, unanswered questions (with
+    their flags and the examples made of them, not yet reviewed) and the conversation history."""
+    tickets.forget(session, user_id)
     theirs = select(UnansweredQuestion.id).where(UnansweredQuestion.user_id == user_id)
     session.execute(
         delete(QuestionFlag).where(QuestionFlag.question_id.in_(theirs)),

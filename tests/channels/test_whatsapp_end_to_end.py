@@ -222,6 +222,11 @@ def test_delete_my_data_leaves_nothing_of_the_person_in_any_table(
     answered(whatsapp, someone, lambda: whatsapp.text(someone, "chnowa lwra9 mta3 el visa?"))
     user = person(database, someone)
     assert user is not None
+    answered(whatsapp, someone, lambda: whatsapp.text(someone, "n7eb nahki m3a 7ad men l'équipe"))
+    whatsapp.text(someone, "w zeda so2al 3al stage")  # goes to the ticket, the bot stays quiet
+    time.sleep(2)
+    with database.engine.connect() as connection:  # a ticket with the conversation and that message
+        assert connection.execute(text("SELECT count(*) FROM ticket_messages")).scalar() >= 3
     answered(whatsapp, someone, lambda: whatsapp.press(someone, "/delete_data", "Supprimer"))
     answered(whatsapp, someone, lambda: whatsapp.press(someone, "/affirm", "Oui"))
     with database.engine.connect() as connection:

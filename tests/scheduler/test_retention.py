@@ -40,3 +40,30 @@ def test_update_ids_older_than_any_redelivery_are_forgotten(settings: Settings) 
     with database.session() as session:
         assert not intake.first_time(session, "telegram", "recent", NOW)  # still a redelivery
         assert intake.first_time(session, "telegram", "old", NOW)
+
+
+def test_closed_tickets_past_retention_are_purged_with_their_messages_and_open_ones_kept(
+    settings: Settings,
+) -> None:
+    from bot.storage import tickets
+    from bot.storage.ticket_models import Ticket, TicketMessage
+
+    database = open_database(settings)
+    old = NOW - timedelta(days=200)
+    with database.session() as session:
+        person = users.get_or_create(session, "telegram", "8", old)
+        for status, closed in (("closed", old), ("closed", NOW - timedelta(days=1)), ("open", None)):
+            ticket = tickets.create(
+                session, user_id=person.id, team="tunis-sfax", source="asked", channel="telegram",
+                language="aeb", opened_at=old,
+            )  # fmt: skip
+            ticket.status, ticket.closed_at = status, closed
+            tickets.add_message(session, ticket.id, "person", "?", old)
+    assert purge_expired(NOW, database, retention_days=180).tickets == 1
+    with database.session() as session:
+        assert session.scalar(select(func.count()).select_from(Ticket)) == 2
+        assert session.scalar(select(func.count()).select_from(TicketMessage)) == 2
+        assert session.execute(select(Ticket.status).order_by(Ticket.id)).scalars().all() == [
+            "closed",
+            "open",
+        ]

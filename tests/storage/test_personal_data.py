@@ -9,8 +9,9 @@ from sqlalchemy import func, insert, inspect, select
 
 from bot.app import open_database
 from bot.settings import Settings
-from bot.storage import consents, personal_data, unanswered, users
+from bot.storage import consents, personal_data, tickets, unanswered, users
 from bot.storage.models import RASA_EVENTS, Consent, UnansweredQuestion, User
+from bot.storage.ticket_models import Ticket, TicketMessage
 
 NOW = datetime(2026, 11, 22, 10, 0, tzinfo=timezone.utc)
 
@@ -44,7 +45,17 @@ def test_forget_deletes_everything_of_that_person_only(settings: Settings) -> No
             consents.record(session, person.id, "news", True, NOW)
             unanswered.record(session, person.id, "??", "fr", None, None, NOW)
             session.execute(insert(RASA_EVENTS).values(sender_id=person.id, timestamp=1.0))
+            ticket = tickets.create(
+                session, user_id=person.id, team="tunis-sfax", source="asked", channel="telegram",
+                language="aeb", opened_at=NOW,
+            )  # fmt: skip
+            tickets.add_message(session, ticket.id, "person", "3andi so2al", NOW)
+            tickets.add_message(session, ticket.id, "note", "internal", NOW, staff="m@example.org")
         gone_id, kept_id = gone.id, kept.id
+    with database.session() as session:
+        [exported] = personal_data.export(session, gone_id)["tickets"]
+        assert exported["team"] == "tunis-sfax"
+        assert [m["text"] for m in exported["messages"]] == ["3andi so2al"]  # notes are staff's, not theirs
     with database.session() as session:
         personal_data.forget(session, gone_id)
     with database.session() as session:
@@ -52,6 +63,7 @@ def test_forget_deletes_everything_of_that_person_only(settings: Settings) -> No
             (User, User.id),
             (Consent, Consent.user_id),
             (UnansweredQuestion, UnansweredQuestion.user_id),
+            (Ticket, Ticket.user_id),
         )
         for table, column in owned:
             assert session.scalar(select(func.count()).select_from(table).where(column == gone_id)) == 0
@@ -59,6 +71,7 @@ def test_forget_deletes_everything_of_that_person_only(settings: Settings) -> No
         events = select(func.count()).select_from(RASA_EVENTS)
         assert session.scalar(events.where(RASA_EVENTS.c.sender_id == gone_id)) == 0
         assert session.scalar(events.where(RASA_EVENTS.c.sender_id == kept_id)) == 1
+        assert session.scalar(select(func.count()).select_from(TicketMessage)) == 2  # the other person's
 
 
 def test_naive_datetimes_are_refused(settings: Settings) -> None:
