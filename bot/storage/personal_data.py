@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from bot.storage import checklists
 from bot.storage.models import (
     RASA_EVENTS,
     Cohort,
@@ -92,12 +93,14 @@ def export(session: Session, user_id: str) -> dict[str, Any]:
             for h in session.execute(select(HelpRequest).where(HelpRequest.user_id == user_id)).scalars()
         ],
         "conversation_history_events": _count(session, RASA_EVENTS.c.sender_id == user_id, RASA_EVENTS),
+        "eligibility_checklist": checklists.export(session, user_id),
     }
 
 
 def forget(session: Session, user_id: str) -> None:
     """Delete the profile, consents, cohorts joined, messages planned, buttons offered, help requests,
-    unanswered questions and the conversation history."""
+    unanswered questions, the saved eligibility checklist and the conversation history."""
+    checklists.forget(session, user_id)
     for table in (UnansweredQuestion, OutboxMessage, Enrollment, HelpRequest, OfferedButton):
         session.execute(delete(table).where(table.user_id == user_id))
     session.execute(delete(Consent).where(Consent.user_id == user_id))
