@@ -39,7 +39,10 @@ from nlu.scam_signals import ScamSignals
 logger = logging.getLogger(__name__)
 
 # Commands only a button sends: honoured only when the bot offered that button on that message.
-BUTTON_COMMANDS = ("consent", "export", "checkin")
+BUTTON_COMMANDS = ("consent", "export", "checkin", "tick")
+# Commands a person may type on any channel (WhatsApp has no command menu).
+TYPED_COMMANDS = {"/checklist": "checklist", "/menu": "menu", "/help": "help"}
+CHECK_FORM = "eligibility_form"
 # Buttons that act once (a check-in's answer).
 ONE_TIME_COMMANDS = ("checkin",)
 
@@ -101,6 +104,8 @@ class Conversation:
         cleaned = clean(inbound.text)
         if inbound.kind == "text" and is_stop_word(cleaned.text):
             inbound = replace(inbound, kind="command", text="stop", argument="")
+        elif inbound.kind == "text" and cleaned.text.strip().lower() in TYPED_COMMANDS:
+            inbound = replace(inbound, kind="command", text=TYPED_COMMANDS[cleaned.text.strip().lower()])
         readable = inbound.kind == "text" and cleaned.has_letters
         is_payload = cleaned.text.startswith("/")
         person, guess, reply_language = self._prepare(inbound, cleaned.text if readable else None)
@@ -110,6 +115,8 @@ class Conversation:
                     person, inbound.text, [say.string("button_expired")], guess, reply_language
                 )
             command = self.commands.run(person.id, inbound)
+            if inbound.text == "stop":
+                await self._leave_check(person.id)
             return self._simple(person, inbound.text, command.payloads, guess, reply_language, command.topic)
         if not readable:
             key = "no_text" if inbound.kind == "unsupported" or cleaned.text else "empty_message"
@@ -131,7 +138,8 @@ class Conversation:
             person, inbound, [part for reply in replies for part in reply["parts"]]
         )
         topic = (
-            command_topic
+            next((p["marks"] for p in payloads if "marks" in p), None)
+            or command_topic
             or topic_of_intent(intent)
             or next((p["entry"] for p in payloads if "entry" in p), "out_of_scope")
         )
@@ -171,6 +179,21 @@ class Conversation:
             person.id,
             say.suggested(payloads),
         )
+
+    async def _leave_check(self, user_id: str) -> None:
+        """A STOP word also ends an eligibility check under way, so the next message is not taken as an
+        answer to its question; its answers, kept only in the conversation, are dropped."""
+        tracker = await self.agent.tracker_store.retrieve(user_id)
+        if tracker is None or tracker.active_loop_name != CHECK_FORM:
+            return
+        from rasa.shared.core.events import ActiveLoop, SlotSet
+
+        from bot.actions.eligibility import SLOTS
+
+        tracker.update(ActiveLoop(None))
+        for slot in (*SLOTS, "requested_slot"):
+            tracker.update(SlotSet(slot, None))
+        await self.agent.tracker_store.save(tracker)
 
     def _offered(self, user_id: str, inbound: InboundMessage) -> bool:
         """Whether the bot sent this button to this person (a one-time button: and it was not used yet)."""
