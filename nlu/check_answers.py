@@ -20,6 +20,9 @@ import yaml
 from knowledge.eligibility import add_months
 
 ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789")
+# Arabic glues "and", "in", "with", "to" and the article to the word: فالمغرب, الميكانيك, بالإيطالية.
+ARABIC_PREFIX = "(?:[وفبلك]|ال|فال|بال|وال|لل|فل)?"
+ARABIC_LETTER = re.compile("[\u0600-\u06ff]")
 ARABIC_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ة": "ه", "ى": "ي", "ـ": None})
 
 
@@ -34,7 +37,8 @@ def _has(text: str, words: Iterable[str]) -> bool:
     """Whether a folded text holds one of the words or phrases as whole words (a trailing * allows more)."""
     for word in words:
         stem = word.rstrip("*")
-        pattern = rf"(?<![\w]){re.escape(stem)}" + ("" if word.endswith("*") else r"(?![\w])")
+        prefix = ARABIC_PREFIX if ARABIC_LETTER.match(stem) else ""
+        pattern = rf"(?<![\w]){prefix}{re.escape(stem)}" + ("" if word.endswith("*") else r"(?![\w])")
         if re.search(pattern, text):
             return True
     return False

@@ -192,16 +192,13 @@ class ValidateCheck(MentorAction):
         return events
 
     def _unusable(self, reply: Reply, slot: str, intent: str | None, confidence: float) -> list[EventType]:
-        reply.append(say.marks(CHECK_TOPIC))
         if intent in LEAVING_INTENTS and confidence >= SURE:
             return _stop("left")
         topic = TOPIC_BY_INTENT.get(intent or "")
         if topic and topic != "programme.eligibility" and confidence >= SURE:
-            reply[-1] = say.marks(topic)
-            reply.append(say.entry(topic))
-            reply.append(say.string("check_resume"))
+            reply.extend([say.marks(topic), say.entry(topic), say.string("check_resume")])
         else:
-            reply.append(say.string("check_retry"))
+            reply.extend([say.marks(CHECK_TOPIC), say.string("check_retry")])
         return [SlotSet(slot, None)]
 
 

@@ -118,6 +118,8 @@ class Conversation:
             if inbound.text == "stop":
                 await self._leave_check(person.id)
             return self._simple(person, inbound.text, command.payloads, guess, reply_language, command.topic)
+        if not readable and inbound.kind == "text" and any(c.isdigit() for c in cleaned.text):
+            readable = await self._in_check(person.id)  # "22", "09/2027": an answer to the check's question
         if not readable:
             key = "no_text" if inbound.kind == "unsupported" or cleaned.text else "empty_message"
             return self._simple(person, cleaned.text, [say.string(key)])
@@ -180,12 +182,17 @@ class Conversation:
             say.suggested(payloads),
         )
 
+    async def _in_check(self, user_id: str) -> bool:
+        """Whether the person is answering the eligibility check's questions."""
+        tracker = await self.agent.tracker_store.retrieve(user_id)
+        return tracker is not None and tracker.active_loop_name == CHECK_FORM
+
     async def _leave_check(self, user_id: str) -> None:
         """A STOP word also ends an eligibility check under way, so the next message is not taken as an
         answer to its question; its answers, kept only in the conversation, are dropped."""
-        tracker = await self.agent.tracker_store.retrieve(user_id)
-        if tracker is None or tracker.active_loop_name != CHECK_FORM:
+        if not await self._in_check(user_id):
             return
+        tracker = await self.agent.tracker_store.retrieve(user_id)
         from rasa.shared.core.events import ActiveLoop, SlotSet
 
         from bot.actions.eligibility import SLOTS
