@@ -22,6 +22,7 @@ from knowledge.eligibility import add_months
 ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789")
 # Arabic glues "and", "in", "with", "to" and the article to the word: فالمغرب, الميكانيك, بالإيطالية.
 ARABIC_PREFIX = "(?:[وفبلك]|ال|فال|بال|وال|لل|فل)?"
+LATIN_ARTICLE = "(?:l|el)?"  # Darija and Derja glue the article in Latin script too: lbac, elbac
 ARABIC_LETTER = re.compile("[\u0600-\u06ff]")
 ARABIC_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ة": "ه", "ى": "ي", "ـ": None})
 
@@ -37,7 +38,7 @@ def _has(text: str, words: Iterable[str]) -> bool:
     """Whether a folded text holds one of the words or phrases as whole words (a trailing * allows more)."""
     for word in words:
         stem = word.rstrip("*")
-        prefix = ARABIC_PREFIX if ARABIC_LETTER.match(stem) else ""
+        prefix = ARABIC_PREFIX if ARABIC_LETTER.match(stem) else LATIN_ARTICLE if len(stem) >= 3 else ""
         pattern = rf"(?<![\w]){prefix}{re.escape(stem)}" + ("" if word.endswith("*") else r"(?![\w])")
         if re.search(pattern, text):
             return True
@@ -66,6 +67,21 @@ THIS_YEAR, LAST_YEAR, ONGOING = (LEXICON[k] for k in ("this_year", "last_year", 
 ELEMENTARY, SKILLED = LEXICON["elementary"], LEXICON["skilled"]
 RESIDENCE_WORDS, PATH_WORDS, REGION_WORDS = LEXICON["residence"], LEXICON["path"], LEXICON["region"]
 ITALIAN_WORDS = LEXICON["italian"]
+CITY_LOOKUP = Path(__file__).resolve().parent / "lookups" / "city.yml"
+
+
+def _city_names(path: Path = CITY_LOOKUP) -> dict[str, tuple[str, ...]]:
+    """Each canonical city and its spellings, from the NLU's lookup table (found here also glued to a prefix:
+    فطنجة, which the entity extractor's word boundaries miss)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))["nlu"]
+    names = {}
+    for item in (i for i in data if "synonym" in i):
+        lines = [line.strip("- ").strip() for line in item["examples"].splitlines()]
+        names[item["synonym"]] = _folded(line for line in lines if line)
+    return names
+
+
+CITY_NAMES = _city_names()
 MONTHS = {int(month): words for month, words in LEXICON["months"].items()}
 
 
@@ -106,7 +122,8 @@ def parse_residence(text: str, entities: Mapping[str, str], cities: Mapping[str,
     folded = fold(text)
     if _has(folded, ("deja en italie", "already in italy", "gia in italia")):  # beats a home city beside it
         return "eu"
-    country = entities.get("country") or cities.get(entities.get("city", ""), "")
+    city = entities.get("city") or next((c for c, names in CITY_NAMES.items() if _has(folded, names)), "")
+    country = entities.get("country") or cities.get(city, "")
     if country in ("MA", "TN"):
         return country
     if country == "IT":
