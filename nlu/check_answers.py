@@ -171,7 +171,7 @@ def _day(folded: str) -> int:
 
 
 def parse_obtained(text: str, today: date) -> str | None:
-    """YYYY-MM, YYYY or "ongoing": when the qualification was obtained ("il y a 6 mois" is counted back)."""
+    """YYYY-MM, YYYY or "ongoing": when the qualification was obtained ("depuis 6 mois" is counted back)."""
     folded = fold(text)
     if _has(folded, ONGOING):
         return "ongoing"
