@@ -111,7 +111,13 @@ def build(settings: Settings, clock: Callable[[], datetime] = utc_now) -> App:
 
     database = open_database(settings)
     knowledge = load_knowledge()
-    deps = ActionDeps(knowledge=knowledge, database=database, clock=clock, city_countries=city_countries())
+    deps = ActionDeps(
+        knowledge=knowledge,
+        database=database,
+        clock=clock,
+        city_countries=city_countries(),
+        quiet_hours=settings.delivery.quiet_hours,
+    )
     agent = load_agent(settings.rasa_model, settings.database_url, build_actions(deps))
     planner = load_planner(settings, knowledge)
     calls = CallsFile(knowledge.calls)

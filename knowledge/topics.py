@@ -48,6 +48,8 @@ OUTCOMES: dict[str, str] = {
     "deny": "chitchat.deny",
     "choose_language": "action.language",
     "delete_data": "privacy",
+    # The eligibility check is the interactive form of the eligibility topic (bot/actions/eligibility.py).
+    "eligibility_check": "programme.eligibility",
 }
 
 FOLLOWUP_INTENT = "followup"

@@ -89,4 +89,6 @@ class MentorAction(Action):
 
     def menu(self, reply: Reply) -> None:
         """Offer the main topics."""
-        reply.append(say.buttons(*map(say.topic_button, self.deps.knowledge.menu)))
+        from bot.core.commands import menu_extras
+
+        reply.append(say.buttons(*map(say.topic_button, self.deps.knowledge.menu), *menu_extras()))

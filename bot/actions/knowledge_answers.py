@@ -12,6 +12,8 @@ from knowledge.topics import TOPIC_BY_INTENT
 
 # Below this confidence "out of scope" is a guess: the closest topics are offered instead of the menu.
 UNSURE_OUT_OF_SCOPE = 0.6
+# Answers after which the eligibility check is offered.
+CHECK_OFFERED_AFTER = ("programme.eligibility", "art27.requirements")
 
 
 class AnswerTopic(MentorAction):
@@ -37,6 +39,8 @@ class AnswerTopic(MentorAction):
         choices = [say.topic_button(t) for t in related]
         if topic == "apply.deadlines":
             choices.append(say.intent_button("button_subscribe", "subscribe"))
+        if topic in CHECK_OFFERED_AFTER:
+            choices.insert(0, say.intent_button("button_check", "eligibility_check"))
         reply.append(say.buttons(*choices))
 
 

@@ -27,6 +27,21 @@ def string(key: str, **params: Any) -> Payload:
     return {"string": key, "params": params}
 
 
+def dated(key: str, dates: dict[str, str], **params: Any) -> Payload:
+    """An interface string whose ``dates`` (ISO days) are written the reply language's way when rendered."""
+    return {"string": key, "params": params, "dates": dates}
+
+
+def cited(sources: list[dict[str, str]], checked: str) -> Payload:
+    """A source line: the titles and addresses of ``sources`` and the day (ISO) they were checked."""
+    return {"cited": sources, "checked": checked}
+
+
+def marks(topic: str) -> Payload:
+    """Names the topic or outcome of the turn (the eligibility check); renders as nothing."""
+    return {"marks": topic}
+
+
 def raw(text: str) -> Payload:
     """Text shown as it is (data the person asked to see), not a translated string."""
     return {"raw": text}

@@ -43,7 +43,7 @@ logger = logging.getLogger(__name__)
 WEBHOOK_PATH = "/webhooks/telegram"
 SECRET_HEADER = b"x-telegram-bot-api-secret-token"
 MAX_BODY = 1_000_000
-MENU_COMMANDS = ("start", "help", "menu", "language", "privacy", "stop")
+MENU_COMMANDS = ("start", "help", "menu", "language", "privacy", "checklist", "stop")
 # Telegram's language codes for the reply languages it knows (Darija and Derja have none).
 TELEGRAM_LANGUAGES = ("fr", "ar", "en", "it")
 REPLY_CONNECTIONS = 8

@@ -18,7 +18,7 @@ from bot.core.messages import InboundMessage, inbound_from_payload
 
 CHANNEL = "telegram"
 # Commands the core runs, and Telegram commands that are questions for the assistant (intent payloads).
-CORE_COMMANDS = ("start", "help", "menu", "stop")
+CORE_COMMANDS = ("start", "help", "menu", "stop", "checklist")
 NLU_COMMANDS = {"privacy": "/privacy", "language": "/choose_language"}
 MAX_TEXT = 16_384  # Telegram sends at most 4,096 characters; the core cuts long texts further
 

@@ -12,17 +12,19 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+
+from sqlalchemy.orm import Session
 
 from bot.actions import say
 from bot.core.handoff import Handoff
 from bot.core.messages import InboundMessage
 from bot.core.render import Renderer
-from bot.storage import campaigns, cohorts, consents, outbox, personal_data, users
+from bot.storage import campaigns, checklists, cohorts, consents, outbox, personal_data, users
 from bot.storage.db import Database
 from bot.storage.models import HelpRequest
 from bot.storage.ticket_models import TICKET_SOURCES
-from knowledge import teams
+from knowledge import eligibility, teams
 from knowledge.model import KnowledgeBase
 from scheduler.reminders import Planner
 
@@ -59,6 +61,14 @@ def is_stop_word(text: str) -> bool:
     return letters in STOP_WORDS
 
 
+def menu_extras() -> list[say.Payload]:
+    """Beside the menu's topics: the eligibility check and the saved checklist."""
+    return [
+        say.intent_button("button_check", "eligibility_check"),
+        say.command_button("button_checklist", "checklist"),
+    ]
+
+
 @dataclass(frozen=True)
 class CommandReply:
     """What a command says, and the topic or outcome it stands for."""
@@ -85,6 +95,7 @@ class Commands:
         self.handoff = handoff or Handoff(
             database, Renderer(knowledge, clock), teams.load(list(knowledge.entries)), clock
         )
+        self.sources = eligibility.load_sources()
 
     def run(self, user_id: str, message: InboundMessage) -> CommandReply:
         """Apply the command's effect and return what to say (help for a command we do not know)."""
@@ -97,11 +108,13 @@ class Commands:
             "export": self._export,
             "checkin": self._checkin,
             "handoff": self._handoff,
+            "checklist": self._checklist,
+            "tick": self._tick,
         }
         return handlers.get(message.text, self._help)(user_id, message.argument)
 
     def _menu_buttons(self) -> say.Payload:
-        return say.buttons(*map(say.topic_button, self.knowledge.menu))
+        return say.buttons(*map(say.topic_button, self.knowledge.menu), *menu_extras())
 
     def _start(self, user_id: str, argument: str) -> CommandReply:
         """Record where the person came from (joining the cohort a link names); greet, offer languages,
@@ -181,9 +194,49 @@ class Commands:
             if granted and purpose == "reminders":
                 outbox.resume(session, user_id, now, outbox.STOPPED)
                 self.planner.plan_person(session, user_id, now)
+                self._plan_passport(session, user_id, now)
         if not granted:
             return CommandReply([say.string(f"consent_{purpose}_withdrawn")], "action.unsubscribe")
         return CommandReply([say.string(f"consent_{purpose}_given")], "action.subscribe")
+
+    def _checklist(self, user_id: str, argument: str) -> CommandReply:
+        """The person's saved checklist, with a button to tick off each item still to do."""
+        from bot.actions.eligibility import check_button
+        from bot.actions.eligibility_outcome import checklist_payloads, tick_buttons
+
+        with self.database.session() as session:
+            saved = checklists.get(session, user_id)
+        if saved is None:
+            return CommandReply(
+                [say.string("checklist_none"), say.buttons(check_button())], "eligibility.checklist"
+            )
+        payloads = checklist_payloads(saved.items, saved.ticked, saved.office, self.sources)
+        return CommandReply([*payloads, tick_buttons(saved.items, saved.ticked)], "eligibility.checklist")
+
+    def _tick(self, user_id: str, argument: str) -> CommandReply:
+        """Tick one item off (a button of the checklist), then show the list again."""
+        with self.database.session() as session:
+            ticked = checklists.tick(session, user_id, argument, self.clock())
+        if not ticked:
+            return self._checklist(user_id, "")
+        shown = self._checklist(user_id, "")
+        return CommandReply([say.string("checklist_ticked"), *shown.payloads], shown.topic)
+
+    def _plan_passport(self, session: Session, user_id: str, now: datetime) -> None:
+        """With reminders now allowed, the renewal reminder of a saved passport that would not last."""
+        saved = checklists.get(session, user_id)
+        if saved is None or saved.passport_expiry is None:
+            return
+        expiry = date.fromisoformat(saved.passport_expiry)
+        start = date.fromisoformat(saved.planned_start) if saved.planned_start else None
+        answers = eligibility.Answers(**saved.answers)
+        check = eligibility.passport_check(
+            expiry, start or eligibility.earliest_start(now.date()), eligibility.stay_months(answers)
+        )
+        if not check.valid:
+            checklists.plan_passport_reminder(
+                session, user_id, expiry, check.renew_by, now, self.planner.quiet
+            )
 
     def _checkin(self, user_id: str, argument: str) -> CommandReply:
         """An answer to a return check-in: "help" becomes a help request and the ticket that handles it."""

@@ -40,12 +40,15 @@ from nlu.scam_signals import ScamSignals
 logger = logging.getLogger(__name__)
 
 # Commands only a button sends: honoured only when the bot offered that button on that message.
-BUTTON_COMMANDS = ("consent", "export", "checkin", "handoff")
+BUTTON_COMMANDS = ("consent", "export", "checkin", "handoff", "tick")
 # What still reaches the bot while a ticket is open (privacy, delete my data, and the answer to its
 # confirmation); everything else goes to the ticket.
 THROUGH_A_TICKET = ("privacy", "delete_data")
 CONFIRMATIONS = ("affirm", "deny")
 THROUGH_CONFIDENCE = 0.5
+# Commands a person may type on any channel (WhatsApp has no command menu).
+TYPED_COMMANDS = {"/checklist": "checklist", "/menu": "menu", "/help": "help"}
+CHECK_FORM = "eligibility_form"
 # Buttons that act once (a check-in's answer).
 ONE_TIME_COMMANDS = ("checkin",)
 
@@ -111,6 +114,8 @@ class Conversation:
             inbound = replace(inbound, kind="command", text="stop", argument="")
         elif inbound.kind == "text" and (code := campaign_link(cleaned.text)) is not None:
             inbound = replace(inbound, kind="command", text="start", argument=code)
+        elif inbound.kind == "text" and cleaned.text.strip().lower() in TYPED_COMMANDS:
+            inbound = replace(inbound, kind="command", text=TYPED_COMMANDS[cleaned.text.strip().lower()])
         readable = inbound.kind == "text" and cleaned.has_letters
         is_payload = cleaned.text.startswith("/")
         person, guess, reply_language = self._prepare(inbound, cleaned.text if readable else None)
@@ -120,7 +125,11 @@ class Conversation:
                     person, inbound.text, [say.string("button_expired")], guess, reply_language
                 )
             command = self.commands.run(person.id, inbound)
+            if inbound.text == "stop":
+                await self._leave_check(person.id)
             return self._simple(person, inbound.text, command.payloads, guess, reply_language, command.topic)
+        if not readable and inbound.kind == "text" and any(c.isdigit() for c in cleaned.text):
+            readable = await self._in_check(person.id)  # "22", "09/2027": an answer to the check's question
         parse = None
         ticket = self.commands.handoff.active(person.id)
         if ticket is not None:
@@ -151,7 +160,8 @@ class Conversation:
             person, inbound, [part for reply in replies for part in reply["parts"]]
         )
         topic = (
-            command_topic
+            next((p["marks"] for p in payloads if "marks" in p), None)
+            or command_topic
             or topic_of_intent(intent)
             or next((p["entry"] for p in payloads if "entry" in p), "out_of_scope")
         )
@@ -204,6 +214,25 @@ class Conversation:
             tracker = await self.agent.tracker_store.retrieve(user_id)
             return bool(tracker is not None and tracker.get_slot("awaiting_delete"))
         return False
+    async def _in_check(self, user_id: str) -> bool:
+        """Whether the person is answering the eligibility check's questions."""
+        tracker = await self.agent.tracker_store.retrieve(user_id)
+        return tracker is not None and tracker.active_loop_name == CHECK_FORM
+
+    async def _leave_check(self, user_id: str) -> None:
+        """A STOP word also ends an eligibility check under way, so the next message is not taken as an
+        answer to its question; its answers, kept only in the conversation, are dropped."""
+        if not await self._in_check(user_id):
+            return
+        tracker = await self.agent.tracker_store.retrieve(user_id)
+        from rasa.shared.core.events import ActiveLoop, SlotSet
+
+        from bot.actions.eligibility import SLOTS
+
+        tracker.update(ActiveLoop(None))
+        for slot in (*SLOTS, "requested_slot"):
+            tracker.update(SlotSet(slot, None))
+        await self.agent.tracker_store.save(tracker)
 
     def _offered(self, user_id: str, inbound: InboundMessage) -> bool:
         """Whether the bot sent this button to this person (a one-time button: and it was not used yet)."""

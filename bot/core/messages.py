@@ -11,7 +11,7 @@ from datetime import timedelta
 from typing import Literal, Protocol, runtime_checkable
 
 MessageKind = Literal["text", "command", "unsupported"]
-COMMANDS = ("start", "help", "menu", "stop", "consent", "export", "checkin", "handoff")
+COMMANDS = ("start", "help", "menu", "stop", "consent", "export", "checkin", "handoff", "checklist", "tick")
 COMMAND_PREFIX = "cmd:"
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -66,7 +66,16 @@ class Renderer:
         if "entry" in payload:
             return self.entry(payload["entry"], language, payload.get("country"))
         if "string" in payload:
-            return self.knowledge.string(payload["string"], language, **payload.get("params", {}))
+            params = dict(payload.get("params", {}))
+            for name, day in (payload.get("dates") or {}).items():
+                params[name] = self.date(date.fromisoformat(day), language)
+            return self.knowledge.string(payload["string"], language, **params)
+        if "cited" in payload:
+            return self.source_line(payload["cited"], date.fromisoformat(payload["checked"]), language)
+        if "checklist" in payload:
+            return self.checklist(payload["checklist"], language)
+        if "findings" in payload:
+            return self.findings(payload, language)
         if "deadline" in payload:
             return self.deadline(language, payload.get("country"))
         if "staff_text" in payload:
@@ -84,10 +93,37 @@ class Renderer:
     def entry(self, topic: str, language: str, country: str | None = None) -> str:
         """An entry's answer followed by its sources and the date it was checked."""
         entry = self.knowledge.entries[topic]
-        sources = "; ".join(f"{s.title} ({s.url})" for s in entry.sources[:MAX_SOURCES_SHOWN])
-        checked = self.date(entry.checked, language)
-        source_line = self.knowledge.string("source_line", language, sources=sources, date=checked)
+        cited = [{"title": s.title, "url": s.url} for s in entry.sources]
+        source_line = self.source_line(cited, entry.checked, language)
         return f"{entry.answer_in(language, country)}\n\n{source_line}"
+
+    def source_line(self, sources: Sequence[dict[str, str]], checked: date, language: str) -> str:
+        """ "Source: title (address); … · checked on <date>", with the first two sources."""
+        shown = "; ".join(f"{s['title']} ({s['url']})" for s in sources[:MAX_SOURCES_SHOWN])
+        return self.knowledge.string(
+            "source_line", language, sources=shown, date=self.date(checked, language)
+        )
+
+    def findings(self, payload: dict[str, Any], language: str) -> str:
+        """The check's findings, each with the source it rests on, then the verdict and the day checked."""
+        lines = []
+        for line in payload["findings"]:
+            text = self.knowledge.string(line["string"], language, **line.get("params", {}))
+            source = line["sources"][0]
+            lines.append(f"{line['mark']} {text} ({source['title']}: {source['url']})")
+        lines.append(self.knowledge.string(payload["verdict"], language))
+        checked = self.date(date.fromisoformat(payload["checked"]), language)
+        lines.append(self.knowledge.string("check_checked", language, date=checked))
+        return "\n\n".join(lines)
+
+    def checklist(self, checklist: dict[str, Any], language: str) -> str:
+        """The documents, numbered, each ticked off or not, then the office to apply at."""
+        lines = [self.knowledge.string("checklist_title", language)]
+        for number, item in enumerate(checklist["items"], start=1):
+            mark = "✅" if item in checklist.get("ticked", []) else "⬜"
+            lines.append(f"{mark} {number}. {self.knowledge.string('item_' + item, language)}")
+        lines.append(self.knowledge.string(checklist["office"], language))
+        return "\n".join(lines)
 
     def deadline(self, language: str, country: str | None) -> str:
         """Where calls stand right now."""
@@ -190,6 +226,8 @@ class Renderer:
         for choice in payload["buttons"]:
             if "topic" in choice:
                 title = pick(self.knowledge.entries[choice["topic"]].title, language)
+            elif "title" in choice:
+                title = str(choice["title"])
             else:
                 title = self.knowledge.string(choice["label"], language)
             buttons.append(Button(title, choice["payload"]))

@@ -18,7 +18,7 @@ def run(settings: Settings, what: str, file: str | None, picture: str | None = N
     import dataclasses
 
     from bot import app
-    from bot.evaluation import confusion, nlu
+    from bot.evaluation import answers, confusion, nlu
 
     built = app.build(dataclasses.replace(settings, database_url="sqlite://"))
     by_set = nlu.predict_all(nlu.handler(built.conversation))
@@ -27,6 +27,9 @@ def run(settings: Settings, what: str, file: str | None, picture: str | None = N
             sys.stdout.write(f"{name}: skipped, no held-out files in {folder}\n\n")
     for predictions in by_set.values():
         sys.stdout.write(nlu.report(predictions) + "\n\n")
+    rows = answers.read_rows()
+    readings = answers.score(built.conversation.agent, app.city_countries(), rows) if rows else []
+    sys.stdout.write(answers.report(readings) + "\n\n")
     everything = [p for predictions in by_set.values() for p in predictions]
     written = confusion.write_png(everything, Path(picture) if picture else confusion.DEFAULT_PNG)
     sys.stdout.write(f"confusion matrix: {written}\n")

@@ -235,6 +235,26 @@ class WhatsAppTemplate(Base):
     synced_at = Column(UTCDateTime, nullable=False)
 
 
+class Checklist(Base):
+    """A person's saved eligibility check: their answers, the documents to gather (``items``, the ones
+    ticked off in ``ticked``), the visa office, and the passport expiry and planned start they gave.
+
+    Only written when the person chose to keep it; export shows it and delete-my-data removes it.
+    """
+
+    __tablename__ = "checklists"
+
+    user_id = Column(String(32), ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    answers = Column(JSON, nullable=False)
+    items = Column(JSON, nullable=False)
+    ticked = Column(JSON, nullable=False)
+    office = Column(String(64), nullable=False)
+    passport_expiry = Column(String(10))
+    planned_start = Column(String(10))
+    saved_at = Column(UTCDateTime, nullable=False)
+    updated_at = Column(UTCDateTime, nullable=False)
+
+
 RASA_EVENTS = Table(
     "events",
     MetaData(),

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from bot.storage import tickets
+from bot.storage import checklists, tickets
 from bot.storage.broadcast_models import BroadcastRecipient, Campaign, CampaignContact
 from bot.storage.models import (
     RASA_EVENTS,
@@ -117,14 +117,17 @@ def export(session: Session, user_id: str) -> dict[str, Any]:
                 .where(CampaignContact.user_id == user_id)
             )
         ],
+        "eligibility_checklist": checklists.export(session, user_id),
     }
 
 
 def forget(session: Session, user_id: str) -> None:
     """Delete the profile, consents, cohorts joined, messages planned (broadcasts included), campaigns
     arrived through, buttons offered, tickets and their messages, help requests, unanswered questions (with
-    their flags and the examples made of them, not yet reviewed) and the conversation history."""
+    their flags and the examples made of them, not yet reviewed), the saved eligibility checklist and the
+    conversation history."""
     tickets.forget(session, user_id)
+    checklists.forget(session, user_id)
     theirs = select(UnansweredQuestion.id).where(UnansweredQuestion.user_id == user_id)
     session.execute(
         delete(QuestionFlag).where(QuestionFlag.question_id.in_(theirs)),

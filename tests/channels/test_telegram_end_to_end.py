@@ -272,7 +272,15 @@ def test_an_edited_message_is_answered_as_a_new_question(bot_api, running) -> No
 def test_commands_are_registered_in_each_language(bot_api, running) -> None:
     commands = bot_api.calls()["commands"]
     assert set(commands) >= {"", "fr", "ar", "en", "it"}
-    assert {c["command"] for c in commands["ar"]} == {"start", "help", "menu", "language", "privacy", "stop"}
+    assert {c["command"] for c in commands["ar"]} == {
+        "start",
+        "help",
+        "menu",
+        "language",
+        "privacy",
+        "checklist",
+        "stop",
+    }
 
 
 def test_the_webhook_refuses_calls_without_the_right_secret(running) -> None:
