@@ -166,7 +166,7 @@ def channels(built: App, taken_in: Intake) -> Registry:
         sender = whatsapp_sender.outbox_sender(
             settings.whatsapp, DISPATCH_CONNECTIONS, approved_templates(built.database)
         )
-        registry.add(whatsapp, Route(sender, pace))
+        registry.add(whatsapp, Route(sender, pace, settings.whatsapp.daily_limit))
     for adapter in registry.adapters:
         taken_in.register(adapter)
     return registry

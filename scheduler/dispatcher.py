@@ -77,18 +77,12 @@ class Route:
 
     sender: Sender
     pace: ChannelPace
+    daily_limit: int | None = None  # people a day reached by template outside the service window (None: any)
 
     @property
     def opt_in_required(self) -> bool:
-        """Whether nothing proactive may go to a person before they said yes to its purpose (the sender's
-        platform says: Meta requires opt-in on WhatsApp)."""
-        return bool(getattr(self.sender, "opt_in_required", False))
-
-    @property
-    def daily_limit(self) -> int | None:
-        """People a day the channel may reach by template outside its service window (None: no limit)."""
-        limit = getattr(self.sender, "daily_limit", None)
-        return limit if isinstance(limit, int) else None
+        """Whether nothing proactive may go to a person before they said yes to its purpose."""
+        return self.sender.capabilities.opt_in_required
 
 
 class Dispatcher:

@@ -153,8 +153,8 @@ class WhatsAppSender:
         max_list_title=24,
         templates=True,
         service_window=timedelta(hours=24),
+        opt_in_required=True,
     )
-    opt_in_required = True  # Meta: nothing proactive before the person opted in to that purpose
 
     def __init__(
         self,
@@ -173,12 +173,6 @@ class WhatsAppSender:
         self.attempts = attempts
         self._session: httpx.AsyncClient | None = None
         self._client: WhatsApp | None = None
-
-    @property
-    def daily_limit(self) -> int | None:
-        """People a day the number may reach outside the 24-hour window (``MENTOR_WHATSAPP_DAILY_LIMIT``;
-        None: the unlimited tier); the dispatcher counts them from the outbox."""
-        return self.settings.daily_limit
 
     @property
     def client(self) -> WhatsApp:

@@ -95,7 +95,8 @@ class Capabilities:
 
     ``max_list_rows`` and ``max_list_title`` describe a list picker (0: none); ``templates`` whether
     pre-approved templates exist; ``service_window`` how long after a person's last message free text may be
-    sent (None: always).
+    sent (None: always); ``opt_in_required`` whether nothing proactive may go to a person before they said
+    yes to its purpose (Meta requires it on WhatsApp; undecided is then no).
     """
 
     max_text_length: int
@@ -105,6 +106,7 @@ class Capabilities:
     max_list_title: int = 0
     templates: bool = False
     service_window: timedelta | None = None
+    opt_in_required: bool = False
 
 
 @dataclass(frozen=True)

@@ -162,7 +162,7 @@ def dispatch(sizes: Sizes | None = None) -> dict[str, Any]:
             _post(client, url, "limits", {"per_second": sizes.rate, "pair_seconds": 6, "enforce": True})
             settings = _settings(url, sizes.rate)
             sender = outbox_sender(settings, DISPATCH_CONNECTIONS, set)
-            route = Route(sender, whatsapp_pace(settings))
+            route = Route(sender, whatsapp_pace(settings), settings.daily_limit)
             elapsed, counts = asyncio.run(
                 delivery_bench.drain(database, "whatsapp", route, sender, DISPATCH_CONNECTIONS)
             )

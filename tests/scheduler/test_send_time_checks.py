@@ -213,7 +213,7 @@ def _whatsapp(
         daily_limit=daily_limit,
     )
     sender = outbox_sender(settings, 2, lambda: {("mentor_departure_checklist", "fr")})
-    routes = {"whatsapp": Route(sender, ChannelPace(1000, 1000))}
+    routes = {"whatsapp": Route(sender, ChannelPace(1000, 1000), settings.daily_limit)}
     return Dispatcher(database, routes, Renderer(knowledge, clock), clock, "fr")
 
 
