@@ -62,6 +62,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     bench.add_argument("--no-whatsapp", action="store_true", help="skip the WhatsApp figures (3 minutes)")
     bench.add_argument("--only-whatsapp", action="store_true", help="the WhatsApp figures alone")
+    bench.add_argument("--only-console", action="store_true", help="the staff console's page times alone")
     _staff_commands(commands)
     _broadcast_commands(commands)
     _review_commands(commands)
@@ -307,9 +308,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return asyncio.run(commands.whatsapp_templates(settings, args.action))
     if args.command == "bench":
         channels = {"telegram": not args.no_telegram, "whatsapp": not args.no_whatsapp}
-        return commands.bench(
-            settings, args.output, args.messages, channels, not args.no_delivery, args.only_whatsapp
-        )
+        only = "whatsapp" if args.only_whatsapp else "console" if args.only_console else None
+        return commands.bench(settings, args.output, args.messages, channels, not args.no_delivery, only)
     raise AssertionError(args.command)
 
 

@@ -193,13 +193,14 @@ def bench(
     messages: int,
     channels: dict[str, bool],
     delivery: bool,
-    only_whatsapp: bool = False,
+    only: str | None = None,
 ) -> int:
-    """Write the benchmark figures as JSON (``channels``: which platforms' figures to measure)."""
+    """Write the benchmark figures as JSON (``channels``: which platforms' figures to measure; ``only``:
+    ``whatsapp`` or ``console``, those figures alone)."""
     from bot.evaluation import bench as benchmarks
 
     return benchmarks.run(
-        settings, output, messages, channels["telegram"], delivery, channels["whatsapp"], only_whatsapp
+        settings, output, messages, channels["telegram"], delivery, channels["whatsapp"], only
     )
 
 

@@ -9,6 +9,8 @@ offered to broadcasters too, so that the two-person rule is the service's, refus
 
 from __future__ import annotations
 
+import asyncio
+
 from starlette.responses import Response
 
 from bot.console import broadcast_form
@@ -72,9 +74,11 @@ async def create(view: View) -> Response:
 
 
 async def _page(view: View, status: int = 200, error: str | None = None) -> Response:
-    try:
-        previewed = await view.call(view.services.broadcasts.preview, _id(view))
-        figures = await view.call(view.services.broadcasts.figures, _id(view))
+    try:  # both read the whole audience: at the same time, on two connections
+        previewed, figures = await asyncio.gather(
+            view.call(view.services.broadcasts.preview, _id(view)),
+            view.call(view.services.broadcasts.figures, _id(view)),
+        )
     except StaffError:
         return view.problem(404, "problem.not_found", "problem.not_found_text")
     broadcast = previewed.broadcast

@@ -24,7 +24,14 @@ from typing import Any
 
 from bot import app
 from bot.core.messages import InboundMessage
-from bot.evaluation import broadcast_bench, delivery_bench, memory_bench, telegram_bench, whatsapp_bench
+from bot.evaluation import (
+    broadcast_bench,
+    console_bench,
+    delivery_bench,
+    memory_bench,
+    telegram_bench,
+    whatsapp_bench,
+)
 from bot.evaluation.nlu import read_heldout
 from bot.evaluation.timing import ms, percentile
 from bot.settings import Settings
@@ -48,11 +55,13 @@ def run(
     telegram: bool = True,
     delivery: bool = True,
     whatsapp: bool = True,
-    only_whatsapp: bool = False,
+    only: str | None = None,
 ) -> int:
-    """Measure, print and write the figures (``only_whatsapp``: the WhatsApp figures alone)."""
+    """Measure, print and write the figures (``only``: ``whatsapp`` or ``console``, those figures alone)."""
+    if only == "console":
+        return _write(output, {"machine": _machine(), "console_100k": console_bench.measure(settings)})
     texts = [text for _, text, _ in read_heldout()]
-    if only_whatsapp:
+    if only == "whatsapp":
         return _write(output, {"machine": _machine(), **whatsapp_bench.measure(texts)})
     ready = ready_to_answer()
     with tempfile.TemporaryDirectory() as folder:
@@ -99,6 +108,7 @@ def run(
         figures["dispatch_raised_limit"] = delivery_bench.throughput(settings, 1000, 20_000)
         figures["dispatch_default_limit"] = delivery_bench.throughput(settings, 25, 25 * 120)
     figures["broadcast_100k"] = broadcast_bench.measure(settings)
+    figures["console_100k"] = console_bench.measure(settings)
     if whatsapp:
         figures.update(whatsapp_bench.measure(texts))
     return _write(output, figures)

@@ -157,13 +157,15 @@ def counts(session: Session, broadcast_id: int) -> Counts:
         .where(RECIPIENTS.c.broadcast_id == broadcast_id)
         .subquery()
     )
-    columns = (mine.c.channel, mine.c.status, mine.c.delivery_status, mine.c.last_error)
-    grouped = session.execute(select(*columns, func.count()).group_by(*columns)).all()
+    minute = _minute(session, mine.c.sent_at)  # NULL until sent
+    columns = (mine.c.channel, mine.c.status, mine.c.delivery_status, mine.c.last_error, minute)
+    grouped = session.execute(select(*columns, func.count()).group_by(*columns)).all()  # one pass for both
     states: dict[str, int] = {}
     delivery: dict[str, int] = {}
     reasons: dict[tuple[str, str], int] = {}
     by_channel: dict[tuple[str, str], int] = {}
-    for channel, state, delivered, reason, n in grouped:
+    sent_in: dict[str, int] = {}
+    for channel, state, delivered, reason, at, n in grouped:
         states[state] = states.get(state, 0) + n
         by_channel[(channel, state)] = by_channel.get((channel, state), 0) + n
         if delivered:
@@ -171,19 +173,15 @@ def counts(session: Session, broadcast_id: int) -> Counts:
         if state in ("failed", "undeliverable", "cancelled") or delivered == "failed":
             key = ("failed" if delivered == "failed" else state, reason or "no reason recorded")
             reasons[key] = reasons.get(key, 0) + n
+        if at is not None:
+            sent_in[str(at)] = sent_in.get(str(at), 0) + int(n)
     replies = session.scalar(
         select(func.count())
         .select_from(mine)
         .join(User, User.id == mine.c.user_id)
         .where(mine.c.sent_at.is_not(None), User.last_inbound_at > mine.c.sent_at)
     )
-    minute = _minute(session, mine.c.sent_at)
-    per_minute = {
-        str(at): int(n)
-        for at, n in session.execute(
-            select(minute, func.count()).where(mine.c.sent_at.is_not(None)).group_by(minute).order_by(minute)
-        )
-    }
+    per_minute = dict(sorted(sent_in.items()))
     return Counts(states, delivery, reasons, int(replies or 0), per_minute, by_channel)
 
 
