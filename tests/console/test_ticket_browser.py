@@ -25,13 +25,17 @@ from tests.console.test_browser import Person
 
 browser = test_browser.browser
 pytestmark = [*test_browser.pytestmark, pytest.mark.model]  # about 35 s: not slow
+CURATOR_EMAIL = "curator.tn@example.org"
 REPLY = "Aslema, ena mentor mel Tunis. <b>Nchoufou</b> el wra9 mta3ek."
 
 
 def _mentor_of_tunis(database_url: str) -> None:
-    """A mentor's account in the Tunis–Sfax team, through the services the commands use."""
+    """A mentor's account in the Tunis–Sfax team, and a curator who reads Arabic, through the services the
+    commands use."""
     database = app.open_database(Settings.from_env({"MENTOR_DATABASE_URL": database_url}, dotenv=None))
-    StaffAccounts(database, app.utc_now).add(MENTOR_EMAIL, ["mentor"], PASSWORD, CLI_ACTOR)
+    accounts = StaffAccounts(database, app.utc_now)
+    accounts.add(MENTOR_EMAIL, ["mentor"], PASSWORD, CLI_ACTOR)
+    accounts.add(CURATOR_EMAIL, ["curator"], PASSWORD, CLI_ACTOR, language="ar")
     loaded = teams.load(list(app.load_knowledge().entries))
     TicketDesk(database, loaded, teams.load_saved_replies(), app.utc_now).add_member(
         None, MENTOR_EMAIL, "tunis-sfax"
@@ -97,7 +101,16 @@ def test_a_mentor_answers_and_closes_a_derja_ticket_from_the_console(
         before = len(bot_api.sent(chat))
         bot_api.text(chat, "chnowa el wra9 mta3 el visa?")
         assert "Source" in bot_api.wait_for(chat, before + 1, timeout=60)[-1]["text"]  # the bot answers again
-        for person in (mentor, phone):
+
+        curator = Person(browser, base, CURATOR_EMAIL, width=360)  # the curators' pages on a phone, in Arabic
+        curator.log_in()
+        assert curator.page.goto(f"{base}/console/tickets").status == 403  # type: ignore[union-attr]
+        for path in ("/console/review", "/console/knowledge"):
+            assert curator.page.goto(f"{base}{path}").status == 200  # type: ignore[union-attr]
+            assert curator.page.get_attribute("html", "dir") == "rtl"
+            assert curator.no_horizontal_scroll(), path
+        curator.shot("knowledge-phone-ar", full_page=False)
+        for person in (mentor, phone, curator):
             person.context.close()
     finally:
         assert bot.stop() == 0, bot.log.read_text()[-3000:]
