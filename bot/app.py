@@ -16,7 +16,7 @@ import yaml
 
 from bot.core.render import Renderer
 from bot.errors import ConfigError
-from bot.settings import Settings, WhatsAppSettings
+from bot.settings import ROOT, Settings, WhatsAppSettings
 from bot.staff.cohorts import CohortTools
 from bot.storage.db import Database, make_engine, upgrade_schema
 from knowledge import loader
@@ -205,9 +205,11 @@ def console(
     database: Database,
     clock: Callable[[], datetime] = utc_now,
     knowledge: KnowledgeBase | None = None,
+    root: Path | None = None,
 ) -> Mount:
     """The staff console under ``/console``, on the staff services of ``database``: add a page module's
-    service to ``Services`` here."""
+    service to ``Services`` here. ``root`` is the repository whose ``nlu/reviewed`` and ``knowledge/`` files
+    the review loop and upkeep write (this one unless a test gives a copy)."""
     from bot.console.app import console as console_mount
     from bot.console.keys import signing_key
     from bot.console.pages import Services
@@ -217,8 +219,14 @@ def console(
     from bot.staff.broadcasts import Broadcasts
     from bot.staff.campaigns import Campaigns
     from bot.staff.preferences import Preferences
+    from bot.staff.review import ReviewService
+    from bot.staff.similarity import RasaUnderstanding
+    from bot.staff.tickets import TicketDesk
+    from bot.staff.upkeep import Upkeep
+    from knowledge import teams
 
     knowledge = knowledge or load_knowledge()
+    repository = root or ROOT
     titles = {topic: entry.title for topic, entry in knowledge.entries.items()}
     # the sends a minute each channel allows, for the broadcast chart (the defaults when it is not set up)
     channels = {
@@ -233,6 +241,11 @@ def console(
         campaigns=Campaigns(database, clock, settings.default_language),
         topics=titles,
         per_minute_limits={name: int(c.rate_per_second * 60) for name, c in channels.items()},
+        tickets=TicketDesk(database, teams.load(list(titles)), teams.load_saved_replies(), clock),
+        # the model is loaded at the first grouping, so the console starts (and serves) without one
+        review=ReviewService(database, clock, lambda: RasaUnderstanding(settings.rasa_model), repository),
+        review_model=settings.rasa_model,
+        upkeep=Upkeep(database, clock, repository / "knowledge" if root else loader.KNOWLEDGE_DIR),
     )
     return console_mount(services, signing_key(settings))
 

@@ -16,13 +16,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
 
-from bot.console import audit_page, auth, broadcasts, campaigns, home, staff_pages
+from bot.console import audit_page, auth, broadcasts, campaigns, home, review_pages, staff_pages, tickets
 from bot.console.headers import SecurityHeaders
 from bot.console.i18n import load_catalogues
 from bot.console.pages import PREFIX, Gate, Page, Services
 from bot.console.session import SessionCodec
 
-MODULES: Sequence[ModuleType] = (auth, home, staff_pages, audit_page, broadcasts, campaigns)
+MODULES: Sequence[ModuleType] = (
+    auth, home, staff_pages, audit_page, broadcasts, campaigns, tickets, review_pages,
+)  # fmt: skip
 HERE = Path(__file__).parent
 STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
 

@@ -1,6 +1,6 @@
 """What a console page is, and the one gate every page passes through.
 
-A page module (``auth``, ``home``, ``staff_pages``, ``audit_page``, ``broadcasts``) declares ``PAGES``, a
+A page module (``auth``, ``home``, ``broadcasts``, ``tickets``, ``review_pages``, …) declares ``PAGES``, a
 list of ``Page``: its path under ``/console``, its handler, the roles that may open it and the methods it
 answers. ``bot.console.app.MODULES`` lists the modules; the console mounts every page of each through
 ``Gate``, which before the handler runs:
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote
 
@@ -35,6 +36,9 @@ from bot.staff.audit_log import AuditLog
 from bot.staff.broadcasts import Broadcasts
 from bot.staff.campaigns import Campaigns
 from bot.staff.preferences import Preferences
+from bot.staff.review import ReviewService
+from bot.staff.tickets import TicketDesk
+from bot.staff.upkeep import Upkeep
 
 PREFIX = "/console"
 LOGIN = f"{PREFIX}/login"
@@ -53,6 +57,10 @@ class Services:
     campaigns: Campaigns
     topics: Mapping[str, Mapping[str, str]]  # knowledge topic → its title per reply language (buttons)
     per_minute_limits: Mapping[str, int]  # channel → sends a minute it allows (the broadcast chart)
+    tickets: TicketDesk
+    review: ReviewService  # loads the model at the first grouping
+    review_model: Path  # the trained model grouping needs: the review page says when it is missing
+    upkeep: Upkeep
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ import re
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -73,17 +74,18 @@ def csrf_of(html: str) -> str:
     return found.group(1)
 
 
-@pytest.fixture
-def console(tmp_path: Path) -> Iterator[Console]:
-    """The console alone, as ``mentor console`` serves it, on a free port."""
+@contextmanager
+def serving(tmp_path: Path, model_dir: Path | None = None, root: Path | None = None) -> Iterator[Console]:
+    """The console alone, as ``mentor console`` serves it, on a free port (no trained model unless
+    ``model_dir`` has one; the review loop and upkeep write under ``root`` when given)."""
     url = f"sqlite:///{tmp_path / 'console.db'}"
     engine = make_engine(url)
     upgrade_schema(engine)
     database, clock = Database(engine), Clock()
-    settings = Settings(database_url=url, model_dir=tmp_path, console_secret=Secret(SECRET))
+    settings = Settings(database_url=url, model_dir=model_dir or tmp_path, console_secret=Secret(SECRET))
     sock = bind("127.0.0.1", 0)
     config = uvicorn.Config(
-        web_app([app.console(settings, database, clock)], database.answers),
+        web_app([app.console(settings, database, clock, root=root)], database.answers),
         log_config=None,
         access_log=False,
         lifespan="off",
@@ -97,8 +99,17 @@ def console(tmp_path: Path) -> Iterator[Console]:
         assert time.monotonic() < deadline, "the console did not start"
         time.sleep(0.02)
     port = sock.getsockname()[1]
-    yield Console(f"http://127.0.0.1:{port}", StaffAccounts(database, clock), clock, database)
-    server.should_exit = True
-    thread.join(10)
-    sock.close()
-    engine.dispose()
+    try:
+        yield Console(f"http://127.0.0.1:{port}", StaffAccounts(database, clock), clock, database)
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        sock.close()
+        engine.dispose()
+
+
+@pytest.fixture
+def console(tmp_path: Path) -> Iterator[Console]:
+    """The console alone, without a trained model."""
+    with serving(tmp_path) as served:
+        yield served

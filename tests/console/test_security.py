@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import time
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
@@ -31,7 +32,7 @@ FILLED = {
 def console_routes() -> list[Route]:
     """The routes the mounted console serves, from the app itself."""
     engine = make_engine("sqlite://")
-    settings = Settings(database_url="sqlite://", model_dir=".", console_secret=Secret(SECRET))
+    settings = Settings(database_url="sqlite://", model_dir=Path("."), console_secret=Secret(SECRET))
     mount = app.console(settings, Database(engine))
     engine.dispose()
     assert isinstance(mount, Mount) and mount.path == "/console"
@@ -49,7 +50,10 @@ def concrete(path: str) -> str:
 
 def test_every_route_without_a_session_goes_to_the_login_page(console: Console) -> None:
     routes = console_routes()
-    assert {r.path for r in routes} >= PUBLIC | {"/", "/staff", "/audit", "/broadcasts", "/logout"}
+    assert {r.path for r in routes} >= PUBLIC | {
+        "/", "/staff", "/audit", "/broadcasts", "/logout", "/tickets", "/tickets/{id:int}/reply", "/review",
+        "/review/{id:int}/assign", "/knowledge", "/knowledge/checked",
+    }  # fmt: skip
     with console.client() as client:
         for route in routes:
             if route.path in PUBLIC:
@@ -72,6 +76,7 @@ def test_a_member_without_the_role_gets_403_on_every_page_that_needs_one(console
     restricted = [p for p in pages() if p.roles and "curator" not in p.roles]
     assert {p.path for p in restricted} >= {
         "/staff", "/audit", "/broadcasts", "/staff/invite", "/broadcasts/{id:int}/approve", "/campaigns/new",
+        "/tickets", "/tickets/{id:int}", "/tickets/{id:int}/reply", "/tickets/{id:int}/close",
     }  # fmt: skip
     with console.client() as client:
         home = console.log_in(client, "cora@example.org")
