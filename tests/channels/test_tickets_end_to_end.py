@@ -31,7 +31,7 @@ pytestmark = pytest.mark.model
 MENTOR_EMAIL = "mentor.tunis@example.org"
 PASSWORD = "correct horse battery"
 ASK_FOR_A_PERSON = "n7eb nahki m3a 7ad men l'équipe"
-ANY_HOUR = "00:00-00:00"  # no quiet hours: the dispatcher checks them at send time, and the test runs at any hour
+ANY_HOUR = "00:00-00:00"  # no quiet hours: they are checked at send time, and the test runs at any hour
 
 
 def _mentor(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
