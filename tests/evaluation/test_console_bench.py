@@ -3,12 +3,15 @@ login through the form, and a time for every main page (each answered 200, or th
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from bot.evaluation import console_bench
 from bot.settings import Settings
 
 
 def test_the_console_bench_times_every_main_page_at_a_small_size() -> None:
-    figures = console_bench.measure(Settings(database_url="sqlite://", model_dir="."), people=300, rounds=3)
+    settings = Settings(database_url="sqlite://", model_dir=Path("."))
+    figures = console_bench.measure(settings, people=300, rounds=3)
     assert (figures["people"], figures["broadcast_recipients"], figures["rounds"]) == (306, 300, 3)
     assert set(figures["pages_ms"]) == {
         "home", "broadcasts", "broadcast", "broadcast_figures", "broadcast_figures_csv", "campaigns",
