@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.actions import say
-from bot.storage import cohorts, consents, outbox
+from bot.storage import cohorts, consents, outbox, outbox_plans
 from bot.storage.db import chunked
 from bot.storage.models import Cohort, User
 from scheduler.plans import Plan, Step
@@ -92,7 +92,7 @@ class Planner:
                     timelines[home] = self._timeline(days, home)
                 desired += [_series(cohort, item, members) for item in timelines[home]]
             scope = _in_cohort(cohort) & (outbox.TABLE.c.kind == KIND) & outbox.TABLE.c.user_id.in_(ids)
-            counts = outbox.sync_planned(session, scope, desired, now, now - GRACE)
+            counts = outbox_plans.sync_planned(session, scope, desired, now, now - GRACE)
             totals = {key: totals[key] + counts[key] for key in totals}
         return totals
 
@@ -111,9 +111,9 @@ class Planner:
         outbox.drop_pending(session, _in_cohort(cohort) & (outbox.TABLE.c.user_id == user_id))
 
 
-def _series(cohort: Cohort, item: TimelineItem, user_ids: Sequence[str]) -> outbox.Series:
+def _series(cohort: Cohort, item: TimelineItem, user_ids: Sequence[str]) -> outbox_plans.Series:
     """One step of the cohort for the people of one zone."""
-    return outbox.Series(
+    return outbox_plans.Series(
         prefix=key_prefix(cohort, item),
         kind=KIND,
         message_key=item.step.message,

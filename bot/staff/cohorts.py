@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from bot.settings import REPLY_LANGUAGES
 from bot.staff.errors import StaffError
 from bot.staff.people_file import CHANNELS, EXTERNAL_ID, listing, read_people
-from bot.storage import cohorts, outbox, users
+from bot.storage import cohorts, outbox_plans, users
 from bot.storage.db import Database, chunked
 from bot.storage.models import Cohort, Enrollment, HelpRequest, OutboxMessage
 from scheduler.reminders import Planner, reminder_key
@@ -102,7 +102,7 @@ class CohortTools:
     def set_date(self, code: str, name: str, value: str) -> str:
         """Set or move one date and re-plan everyone in the cohort."""
         day = parse_date(name, value)
-        with self.database.session() as session, outbox.large_write(session):
+        with self.database.session() as session, outbox_plans.large_write(session):
             cohort = self._cohort(session, code)
             try:
                 cohorts.set_date(cohort, name, day)
@@ -153,7 +153,7 @@ class CohortTools:
         for (code, _, _), (_, member) in found.people.items():
             by_cohort.setdefault(code, []).append(member)
         now = self.clock()
-        with self.database.session() as session, outbox.large_write(session):
+        with self.database.session() as session, outbox_plans.large_write(session):
             for code, members in by_cohort.items():
                 cohort = self._cohort(session, code)
                 ids = cohorts.enroll_many(session, cohort, members, now)
