@@ -24,20 +24,11 @@ from bot.storage.db import Database, make_engine, upgrade_schema
 from bot.storage.staff_models import AuditEntry
 from bot.web.app import web_app
 from bot.web.server import bind
+from tests.clock import Clock
 
 SECRET = "a-test-key-that-signs-console-cookies-0123456789"
 PASSWORD = "correct horse battery"
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
-
-
-class Clock:
-    """A clock the tests move."""
-
-    def __init__(self) -> None:
-        self.now = datetime(2027, 1, 10, 9, 0, tzinfo=timezone.utc)
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @dataclass
@@ -81,7 +72,7 @@ def serving(tmp_path: Path, model_dir: Path | None = None, root: Path | None = N
     url = f"sqlite:///{tmp_path / 'console.db'}"
     engine = make_engine(url)
     upgrade_schema(engine)
-    database, clock = Database(engine), Clock()
+    database, clock = Database(engine), Clock(datetime(2027, 1, 10, 9, 0, tzinfo=timezone.utc))
     settings = Settings(database_url=url, model_dir=model_dir or tmp_path, console_secret=Secret(SECRET))
     sock = bind("127.0.0.1", 0)
     config = uvicorn.Config(

@@ -6,7 +6,6 @@ from __future__ import annotations
 import itertools
 import random
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
 import pytest
@@ -23,6 +22,7 @@ from scheduler.dispatcher import Dispatcher, RetryPolicy, Route
 from scheduler.rate_limits import ChannelPace
 from scheduler.reminders import Planner
 from tests.bot_api import BotApiServer
+from tests.clock import Clock
 
 _chat_ids = itertools.count(random.randrange(10**6, 10**9, 10**5))
 DATES = {
@@ -34,16 +34,6 @@ DATES = {
     "traineeship_end": date(2027, 9, 15),
     "return": date(2027, 9, 30),
 }
-
-
-@dataclass
-class Clock:
-    """A clock the test moves by hand."""
-
-    now: datetime
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 def new_chat() -> str:

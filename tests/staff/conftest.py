@@ -17,14 +17,7 @@ from bot.staff.broadcasts import Broadcasts
 from bot.storage import consents, staff, users
 from bot.storage.db import Database
 from knowledge.model import KnowledgeBase
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 22, 10, 0, tzinfo=timezone.utc)
-
-    def __call__(self) -> datetime:
-        return self.now
+from tests.clock import Clock
 
 
 @dataclass
@@ -48,7 +41,7 @@ def knowledge() -> KnowledgeBase:
 @pytest.fixture
 def desk(settings: Settings, knowledge: KnowledgeBase) -> Iterator[Desk]:
     database = app.open_database(settings)
-    clock = Clock()
+    clock = Clock(datetime(2026, 11, 22, 10, 0, tzinfo=timezone.utc))
 
     def account(email: str, *roles: str) -> Staff:
         # stored directly: these tests never log in, and argon2 would cost a second per account

@@ -15,21 +15,14 @@ from bot.staff.accounts import LOCKOUT_AFTER, LOCKOUT_FOR, StaffAccounts
 from bot.staff.errors import StaffError
 from bot.storage.db import Database, make_engine, upgrade_schema
 from bot.storage.staff_models import AuditEntry, StaffAccount
+from tests.clock import Clock
 
 PASSWORD = "correct horse battery"
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2027, 1, 10, 9, 0, tzinfo=timezone.utc)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(datetime(2027, 1, 10, 9, 0, tzinfo=timezone.utc))
 
 
 @pytest.fixture

@@ -15,21 +15,14 @@ from bot.storage import tickets, users
 from bot.storage.db import Database, make_engine, upgrade_schema
 from bot.ticket_commands import _row
 from knowledge import loader, teams
+from tests.clock import Clock
 
 OPENED = datetime(2026, 11, 23, 8, 0, tzinfo=timezone.utc)
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = OPENED
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(OPENED)
 
 
 @pytest.fixture
