@@ -27,6 +27,7 @@ from bot.evaluation.telegram_harness import bot_api_server
 from bot.settings import ROOT, Settings
 from tests import postgres
 from tests.bot_api import BotApiServer
+from tests.whatsapp_api import WhatsAppServer, whatsapp_graph_server
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -71,6 +72,16 @@ def bot_api() -> Iterator[BotApiServer]:
     """The local Bot API server on a free port, in its own process, and a client to play users with."""
     with bot_api_server() as url, httpx.Client(timeout=10) as client:
         yield BotApiServer(url, client)
+
+
+@pytest.fixture(scope="module")
+def whatsapp() -> Iterator[WhatsAppServer]:
+    """The local WhatsApp Graph API fake on a free port, in its own process (its rate limit not enforced), and
+    a client to send webhooks as people would."""
+    with whatsapp_graph_server() as url, httpx.Client(timeout=60) as client:
+        server = WhatsAppServer(url, client)
+        server.limit(enforce=False)
+        yield server
 
 
 @pytest.fixture(scope="session")

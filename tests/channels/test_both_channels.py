@@ -3,9 +3,6 @@ through its own adapter."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import httpx
 import pytest
 from sqlalchemy import create_engine, select
 
@@ -13,17 +10,9 @@ from bot.evaluation.telegram_harness import free_port, start_bot
 from bot.evaluation.whatsapp_harness import wait_healthy, whatsapp_env
 from bot.storage.models import User
 from tests.bot_api import BotApiServer
-from tests.whatsapp_api import WhatsAppServer, whatsapp_graph_server
+from tests.whatsapp_api import WhatsAppServer
 
 pytestmark = pytest.mark.model
-
-
-@pytest.fixture(scope="module")
-def whatsapp() -> Iterator[WhatsAppServer]:
-    with whatsapp_graph_server() as url, httpx.Client(timeout=60) as client:
-        server = WhatsAppServer(url, client)
-        server.limit(enforce=False)
-        yield server
 
 
 def test_one_process_answers_on_telegram_and_on_whatsapp(

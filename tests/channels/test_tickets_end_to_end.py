@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-import httpx
 import pytest
 from sqlalchemy import create_engine, select
 
@@ -25,7 +24,7 @@ from bot.storage.db import Database
 from bot.storage.staff_models import AuditEntry
 from knowledge import teams
 from tests.bot_api import BotApiServer
-from tests.whatsapp_api import WhatsAppServer, whatsapp_graph_server
+from tests.whatsapp_api import WhatsAppServer
 
 pytestmark = pytest.mark.model
 MENTOR_EMAIL = "mentor.tunis@example.org"
@@ -131,14 +130,6 @@ def test_on_telegram_a_derja_request_is_handed_to_the_tunis_team_and_back(bot_ap
     database.engine.dispose()
     assert {"team.add", "ticket.read", "ticket.reply", "ticket.close"} <= actions
     assert "Aslema" not in telegram.log.read_text() and "so2al 3al stage" not in telegram.log.read_text()
-
-
-@pytest.fixture(scope="module")
-def whatsapp() -> Iterator[WhatsAppServer]:
-    with whatsapp_graph_server() as url, httpx.Client(timeout=60) as client:
-        server = WhatsAppServer(url, client)
-        server.limit(enforce=False)
-        yield server
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-import httpx
 import pytest
 from sqlalchemy import create_engine, inspect, select, text
 
@@ -22,17 +21,9 @@ from bot.storage.db import Database
 from bot.storage.models import OutboxMessage, User
 from fakes import whatsapp_payloads as payloads
 from fakes.whatsapp_graph import BUSINESS, TOKEN
-from tests.whatsapp_api import WhatsAppServer, whatsapp_graph_server
+from tests.whatsapp_api import WhatsAppServer
 
 pytestmark = pytest.mark.model
-
-
-@pytest.fixture(scope="module")
-def whatsapp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WhatsAppServer]:
-    with whatsapp_graph_server() as url, httpx.Client(timeout=60) as client:
-        server = WhatsAppServer(url, client)
-        server.limit(enforce=False)
-        yield server
 
 
 @pytest.fixture(scope="module")

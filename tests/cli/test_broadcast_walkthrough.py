@@ -13,12 +13,11 @@ from __future__ import annotations
 import io
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import httpx
 import pytest
 from sqlalchemy import select
 
@@ -33,20 +32,12 @@ from bot.storage.models import OutboxMessage
 from bot.storage.staff_models import AuditEntry
 from knowledge.topics import intent_for_topic
 from tests.bot_api import BotApiServer
-from tests.whatsapp_api import WhatsAppServer, whatsapp_graph_server
+from tests.whatsapp_api import WhatsAppServer
 
 pytestmark = [pytest.mark.model, pytest.mark.slow]
 PASSWORD = "correct horse battery"
 DARIJA = "Salam! <b>Stage jdid</b> f Italia <script>alert('x')</script>, chouf l'site."
 FRENCH = "Bonjour ! Un nouveau stage en Italie."
-
-
-@pytest.fixture(scope="module")
-def whatsapp() -> Iterator[WhatsAppServer]:
-    with whatsapp_graph_server() as url, httpx.Client(timeout=60) as client:
-        server = WhatsAppServer(url, client)
-        server.limit(enforce=False)
-        yield server
 
 
 def _quiet_hours_away_from_now() -> str:

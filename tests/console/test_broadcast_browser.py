@@ -22,14 +22,12 @@ from bot.evaluation.whatsapp_harness import wait_healthy, whatsapp_env
 from bot.settings import Settings
 from bot.staff.accounts import CLI_ACTOR, StaffAccounts
 from tests.bot_api import BotApiServer
-from tests.cli import test_broadcast_walkthrough as cli_walkthrough
 from tests.cli.test_broadcast_walkthrough import DARIJA, FRENCH, _quiet_hours_away_from_now, _seed
 from tests.console import test_browser
 from tests.console.conftest import PASSWORD
 from tests.console.test_browser import Person
 from tests.whatsapp_api import WhatsAppServer
 
-whatsapp = cli_walkthrough.whatsapp  # the fixtures of the CLI walkthrough and the console walkthrough
 browser = test_browser.browser
 pytestmark = [*test_browser.pytestmark, pytest.mark.model, pytest.mark.slow]  # browser, skip without Chromium
 
